@@ -1,0 +1,5 @@
+export * from './keysmith-optional.decorator.js';
+export * from './keysmith-public.decorator.js';
+export * from './keysmith-scopes.decorator.js';
+export * from './keysmith-token.decorator.js';
+export * from './keysmith-user.decorator.js';

@@ -1,0 +1,8 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { KEYSMITH_REQUEST_TOKEN } from '../keysmith.constants.js';
+import { getRequest } from '../utils/get-request.js';
+
+/** The authenticated `Token`, or `null` on an anonymous `@KeysmithOptional()` request. */
+export const KeysmithToken = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => getRequest(context)?.[KEYSMITH_REQUEST_TOKEN] ?? null,
+);

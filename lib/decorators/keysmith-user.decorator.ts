@@ -1,0 +1,8 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { KEYSMITH_REQUEST_USER } from '../keysmith.constants.js';
+import { getRequest } from '../utils/get-request.js';
+
+/** The user `resolveUser` returned for the token; `null` without a user, a resolver or a token. */
+export const KeysmithUser = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => getRequest(context)?.[KEYSMITH_REQUEST_USER] ?? null,
+);

@@ -1,0 +1,69 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { TimestampColumn } from './timestamp-column.js';
+
+export type TokenType = 'user' | 'system';
+
+export const TOKEN_TYPES: readonly TokenType[] = ['user', 'system'];
+
+/** Longest accepted `name`. */
+export const TOKEN_NAME_MAX_LENGTH = 128;
+
+/** An API token. The secret is never stored: `key` holds its hash, `prefix` finds it. */
+@Entity({ name: 'keysmith_token' })
+export class Token {
+  /** uuid, assigned by the service. */
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ type: 'varchar', length: TOKEN_NAME_MAX_LENGTH })
+  name!: string;
+
+  @Column({ type: 'text' })
+  description!: string;
+
+  @Column({ name: 'token_type', type: 'varchar', length: 16, default: 'user' })
+  tokenType!: TokenType;
+
+  @Index()
+  @Column({ name: 'user_id', type: 'varchar', length: 255, nullable: true })
+  userId!: string | null;
+
+  @Column({ name: 'created_by_id', type: 'varchar', length: 255, nullable: true })
+  createdById!: string | null;
+
+  @Column({ type: 'simple-json' })
+  scopes!: string[];
+
+  /** `<algorithm>$<hash>` of the secret. */
+  @Column({ type: 'varchar', length: 255 })
+  key!: string;
+
+  /** `<namespace>_<identifier>`: not secret, unique, the lookup key. */
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 64 })
+  prefix!: string;
+
+  @TimestampColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @TimestampColumn({ name: 'expires_at', nullable: true })
+  expiresAt!: Date | null;
+
+  @TimestampColumn({ name: 'last_used_at', nullable: true })
+  lastUsedAt!: Date | null;
+
+  @Column({ type: 'boolean', default: false })
+  revoked!: boolean;
+
+  /** Soft-deleted: purged tokens are also revoked. */
+  @Column({ type: 'boolean', default: false })
+  purged!: boolean;
+
+  get isExpired(): boolean {
+    return this.expiresAt !== null && this.expiresAt.getTime() <= Date.now();
+  }
+
+  get isActive(): boolean {
+    return !this.revoked && !this.purged && !this.isExpired;
+  }
+}

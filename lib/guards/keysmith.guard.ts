@@ -1,0 +1,156 @@
+import {
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  ServiceUnavailableException,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { AuthFailureCode, TokenAuditAction } from '../entities/token-audit-log.entity.js';
+import type { Token } from '../entities/token.entity.js';
+import { InvalidTokenError, TokenAuthError } from '../errors/token-auth.errors.js';
+import { KEYSMITH_OPTIONS, KEYSMITH_REQUEST_TOKEN, KEYSMITH_REQUEST_USER } from '../keysmith.constants.js';
+import { LOGGER_CONTEXT, OPTIONAL_METADATA, PUBLIC_METADATA, SCOPES_METADATA } from '../keysmith.internal-constants.js';
+import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
+import { AuditLogService } from '../services/audit-log.service.js';
+import { TokenService } from '../services/token.service.js';
+import { getRawResponse, getRequest } from '../utils/get-request.js';
+import { headersOf } from '../utils/request-metadata.js';
+
+/**
+ * Authenticates the token of a request, checks its scopes and hands the token and its user to
+ * the handler. Each step is a protected method, so a subclass can change one without the rest.
+ */
+@Injectable()
+export class KeysmithGuard implements CanActivate {
+  protected readonly logger = new Logger(LOGGER_CONTEXT);
+
+  constructor(
+    @Inject(Reflector) protected readonly reflector: Reflector,
+    @Inject(TokenService) protected readonly tokenService: TokenService,
+    @Inject(AuditLogService) protected readonly auditLog: AuditLogService,
+    @Inject(KEYSMITH_OPTIONS) protected readonly options: ResolvedKeysmithOptions,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.routeFlag(context, PUBLIC_METADATA)) return true;
+    const request = this.getRequest(context);
+
+    const rawToken = this.extractToken(request);
+    if (rawToken === null) {
+      if (this.routeFlag(context, OPTIONAL_METADATA)) {
+        this.attach(request, null, null);
+        return true;
+      }
+      this.auditFailure(context, 'missing_token', null);
+      this.throwUnauthorized(this.options.errorMessages.missingToken);
+    }
+
+    await this.runHook(context, null, () => this.options.rateLimitHook?.(request, rawToken));
+    const token = await this.authenticate(context, rawToken);
+    await this.runHook(context, token, () => this.options.throttleHook?.(request, token));
+    this.checkScopes(context, token);
+
+    this.attach(request, token, await this.resolveUser(token));
+    this.audit(context, 'auth_success', token.id, {});
+    return true;
+  }
+
+  /** The object that carries the token (see `getRequest` for the context types). */
+  protected getRequest(context: ExecutionContext): any {
+    return getRequest(context);
+  }
+
+  /** The raw token from the configured header, or from the query parameter when allowed. */
+  protected extractToken(request: any): string | null {
+    const header = headersOf(request)[this.options.header];
+    const fromHeader = Array.isArray(header) ? header[0] : header;
+    if (typeof fromHeader === 'string' && fromHeader.length > 0) return fromHeader;
+    if (this.options.allowQueryParam) {
+      const fromQuery: unknown = request?.query?.[this.options.queryParamName];
+      if (typeof fromQuery === 'string' && fromQuery.length > 0) return fromQuery;
+    }
+    return null;
+  }
+
+  /** Authenticates, answering every kind of bad token with the one `invalidToken` message. */
+  protected async authenticate(context: ExecutionContext, rawToken: string): Promise<Token> {
+    try {
+      return await this.tokenService.authenticate(rawToken);
+    } catch (error) {
+      if (!(error instanceof TokenAuthError)) {
+        // Not the client's fault (the database is down, say): a 401 would log users out.
+        this.logger.error(`Token authentication could not complete: ${(error as Error)?.message}`, (error as Error)?.stack);
+        throw new ServiceUnavailableException('Authentication is temporarily unavailable. Try again later.');
+      }
+      const extra = error instanceof InvalidTokenError ? { reason: error.reason } : {};
+      this.auditFailure(context, error.code, error.token?.id ?? null, extra);
+      this.throwUnauthorized(this.options.errorMessages.invalidToken);
+    }
+  }
+
+  /** Requires every scope named by `@KeysmithScopes()` on the handler and on its class. */
+  protected checkScopes(context: ExecutionContext, token: Token): void {
+    const required = this.reflector.getAllAndMerge<string[]>(SCOPES_METADATA, [context.getHandler(), context.getClass()]);
+    const missing = [...new Set(required)].filter((scope) => !token.scopes.includes(scope));
+    if (missing.length === 0) return;
+    this.auditFailure(context, 'insufficient_scope', token.id, { missing_scopes: missing });
+    throw new ForbiddenException(this.options.errorMessages.insufficientScope);
+  }
+
+  /** The user of the token through the `resolveUser` option; `null` without either. */
+  protected async resolveUser(token: Token): Promise<unknown> {
+    if (token.userId === null || !this.options.resolveUser) return null;
+    return (await this.options.resolveUser(token.userId, token)) ?? null;
+  }
+
+  protected attach(request: any, token: Token | null, user: unknown): void {
+    if (!request || typeof request !== 'object') return;
+    request[KEYSMITH_REQUEST_TOKEN] = token;
+    request[KEYSMITH_REQUEST_USER] = user;
+  }
+
+  protected throwUnauthorized(message: string): never {
+    throw new UnauthorizedException(message);
+  }
+
+  protected throwRateLimited(message: string): never {
+    throw new HttpException(message, HttpStatus.TOO_MANY_REQUESTS);
+  }
+
+  /** Runs a rate-limit or throttle hook: throwing or returning `false` blocks with 429. */
+  private async runHook(context: ExecutionContext, token: Token | null, hook: () => unknown): Promise<void> {
+    let blocked: boolean;
+    try {
+      blocked = (await hook()) === false;
+    } catch (error) {
+      if (!(error instanceof HttpException)) this.logger.warn(`A rate-limit hook blocked a request: ${(error as Error)?.message}`);
+      blocked = true;
+    }
+    if (!blocked) return;
+    this.auditFailure(context, 'rate_limited', token?.id ?? null);
+    this.throwRateLimited(this.options.errorMessages.rateLimited);
+  }
+
+  private routeFlag(context: ExecutionContext, key: string): boolean {
+    return this.reflector.getAllAndOverride<boolean | undefined>(key, [context.getHandler(), context.getClass()]) === true;
+  }
+
+  private auditFailure(
+    context: ExecutionContext,
+    code: AuthFailureCode,
+    tokenId: string | null,
+    extra: Record<string, unknown> = {},
+  ): void {
+    this.audit(context, 'auth_failed', tokenId, { error_code: code, ...extra });
+  }
+
+  private audit(context: ExecutionContext, action: TokenAuditAction, tokenId: string | null, extra: Record<string, unknown>): void {
+    this.auditLog.recordOnResponse({ action, tokenId, extra }, this.getRequest(context), getRawResponse(context));
+  }
+}

@@ -1,0 +1,12 @@
+export * from './decorators/index.js';
+export * from './entities/index.js';
+export * from './errors/index.js';
+export * from './guards/index.js';
+export { BcryptHasher, Pbkdf2Sha512Hasher, Sha256Hasher } from './hashers/index.js';
+export * from './interfaces/index.js';
+export * from './keysmith.constants.js';
+export type { KeysmithModuleAsyncOptions, KeysmithModuleForRootOptions } from './keysmith.module-definition.js';
+export { KeysmithModule } from './keysmith.module.js';
+export { resolveKeysmithOptions, type ResolvedKeysmithOptions } from './keysmith.options.js';
+export * from './services/index.js';
+export { buildToken, parseToken, tokenChecksum, type ParsedToken } from './token-format/index.js';

@@ -1,0 +1,3 @@
+export * from './keysmith-options.interface.js';
+export * from './token-hasher.interface.js';
+export * from './token-service.interface.js';

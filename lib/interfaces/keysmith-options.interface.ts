@@ -1,0 +1,76 @@
+import type { DataSource, DataSourceOptions } from 'typeorm';
+import type { Token } from '../entities/token.entity.js';
+import type { TokenHasher } from './token-hasher.interface.js';
+
+/** Names of the built-in hashers. */
+export type HasherName = 'bcrypt' | 'pbkdf2_sha512' | 'sha256';
+
+/** Response bodies of the guard. */
+export interface KeysmithErrorMessages {
+  /** 401 when no token was sent. */
+  missingToken: string;
+  /** 401 for a malformed, unknown, wrong, revoked or expired token: the body never says which. */
+  invalidToken: string;
+  /** 403 when the token lacks a scope the route requires. */
+  insufficientScope: string;
+  /** 429 when `rateLimitHook` or `throttleHook` blocks the request. */
+  rateLimited: string;
+}
+
+/**
+ * Runs before authentication with the raw token as sent. Throw (or return `false`) to answer 429.
+ * Never log `rawToken`: it is the credential.
+ */
+export type RateLimitHook = (request: any, rawToken: string) => void | boolean | Promise<void | boolean>;
+
+/** Runs after authentication with the token. Throw (or return `false`) to answer 429. */
+export type ThrottleHook = (request: any, token: Token) => void | boolean | Promise<void | boolean>;
+
+/** Turns a token's `userId` into the user handed to `@KeysmithUser()`. */
+export type ResolveUser<User = unknown> = (userId: string, token: Token) => User | Promise<User>;
+
+/** Options of `KeysmithModule.forRoot()` and of the `forRootAsync()` factory. All are optional. */
+export interface KeysmithModuleOptions {
+  /** Request header that carries the token. Default `x-keysmith-token`. */
+  header?: string;
+  /** Also accept the token from a query parameter. Default `false`. */
+  allowQueryParam?: boolean;
+  /** Query parameter read when `allowQueryParam` is on. Default `keysmith_token`. */
+  queryParamName?: string;
+  /** Namespace written in front of new tokens (`<tokenPrefix>_<identifier>`): letters and digits. Default `tok`. */
+  tokenPrefix?: string;
+  /** Length of the random secret of new tokens, 16 to 256. Default `32`. */
+  secretLength?: number;
+  /** Days until a new token expires when `create` is given no `expiresAt`; `null` or `0`: never. Default `90`. */
+  defaultExpiryDays?: number | null;
+  /** Hasher for new secrets: `'bcrypt'`, `'pbkdf2_sha512'`, `'sha256'` or a `TokenHasher`. Default `'bcrypt'`. */
+  hasher?: HasherName | TokenHasher;
+  /** bcrypt cost factor (4 to 31). Default `10`. */
+  bcryptRounds?: number;
+  /** PBKDF2-SHA512 iterations for new hashes (at least 1,000). Default `100000`. */
+  pbkdf2Iterations?: number;
+  /** Server-side secret mixed into `sha256` hashes (HMAC key). Default none. */
+  sha256Pepper?: string;
+  /** Scopes a token may have; empty allows any. Default `[]`. */
+  availableScopes?: string[];
+  /** Scopes of a token created without `scopes`. Default `[]`. */
+  defaultScopes?: string[];
+  /** Write audit rows for lifecycle actions and authentication attempts. Default `true`. */
+  auditLogging?: boolean;
+  /** Overrides of the guard's response messages. Default `DEFAULT_ERROR_MESSAGES`. */
+  errorMessages?: Partial<KeysmithErrorMessages>;
+  /** Runs before authentication; blocks with 429. Default none. */
+  rateLimitHook?: RateLimitHook;
+  /** Runs after authentication; blocks with 429. Default none. */
+  throttleHook?: ThrottleHook;
+  /** Resolves the user of a token for `@KeysmithUser()`. Default none (the user is `null`). */
+  resolveUser?: ResolveUser;
+}
+
+/** Settings that shape the module graph: given beside the options, also to `forRootAsync`. */
+export interface KeysmithModuleExtras {
+  /** Register the module globally, so any module can use the guard and the service. Default `true`. */
+  isGlobal?: boolean;
+  /** TypeORM data source (its name, or as given to `TypeOrmModule.forRoot`). Default: the default connection. */
+  dataSource?: DataSource | DataSourceOptions | string;
+}

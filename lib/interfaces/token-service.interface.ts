@@ -1,0 +1,57 @@
+import type { Token, TokenType } from '../entities/token.entity.js';
+
+/** A user or actor: an object with an `id`, or the id itself. */
+export type UserRef = { id: string | number } | string | number;
+
+/** The request a lifecycle action came from, for its audit row (Express or Fastify request). */
+export type AuditRequest = unknown;
+
+export interface CreateTokenInput {
+  /** Up to 128 characters. */
+  name: string;
+  description?: string;
+  /** Owner of the token; `userId` is the same given as an id. */
+  user?: UserRef | null;
+  userId?: string | number | null;
+  /** Who created it (recorded as `createdById` and as the audit row's `extra.actor_id`). */
+  createdBy?: UserRef | null;
+  /** Defaults to `defaultScopes`; each must be in a non-empty `availableScopes`. */
+  scopes?: string[];
+  /** Omitted: the default expiry; `null`: never expires; a past date is accepted. */
+  expiresAt?: Date | null;
+  /** Default `'user'`. */
+  tokenType?: TokenType;
+  request?: AuditRequest;
+}
+
+export interface CreatedToken {
+  token: Token;
+  /** The only time the raw token exists: show it once, never store it. */
+  rawToken: string;
+}
+
+export interface LifecycleInput {
+  /** Who acts (recorded as the audit row's `extra.actor_id`). */
+  actor?: UserRef | null;
+  request?: AuditRequest;
+}
+
+export interface RevokeInput extends LifecycleInput {
+  /** Also mark the token purged (the same as `purge()`). */
+  purge?: boolean;
+}
+
+export interface ListTokensInput {
+  userId?: string | number;
+  tokenType?: TokenType;
+  /** `true`: not revoked, not purged, not expired; `false`: any of those. */
+  active?: boolean;
+  revoked?: boolean;
+  purged?: boolean;
+  /** Default 100. */
+  limit?: number;
+  offset?: number;
+}
+
+/** A token, its id (uuid) or its prefix (`tok_ab12CD34`). */
+export type TokenRef = Token | string;

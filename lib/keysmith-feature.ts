@@ -1,0 +1,25 @@
+import type { DynamicModule, Provider } from '@nestjs/common';
+import { TypeOrmModule, getRepositoryToken } from '@nestjs/typeorm';
+import { TokenAuditLog } from './entities/token-audit-log.entity.js';
+import { Token } from './entities/token.entity.js';
+import type { KeysmithModuleExtras } from './interfaces/keysmith-options.interface.js';
+import { KEYSMITH_AUDIT_LOG_REPOSITORY, KEYSMITH_TOKEN_REPOSITORY } from './keysmith.internal-constants.js';
+
+/**
+ * Adds what depends on the extras: the entities registered on the chosen data source (so that
+ * `autoLoadEntities` picks them up), the repositories under the module's own tokens, and `global`.
+ */
+export function keysmithFeatureModule(definition: DynamicModule, extras: KeysmithModuleExtras): DynamicModule {
+  const repositories: Provider[] = [
+    { provide: KEYSMITH_TOKEN_REPOSITORY, useExisting: getRepositoryToken(Token, extras.dataSource) },
+    { provide: KEYSMITH_AUDIT_LOG_REPOSITORY, useExisting: getRepositoryToken(TokenAuditLog, extras.dataSource) },
+  ];
+  const entities = TypeOrmModule.forFeature([Token, TokenAuditLog], extras.dataSource);
+  return {
+    ...definition,
+    global: extras.isGlobal,
+    imports: [...(definition.imports ?? []), entities],
+    providers: [...(definition.providers ?? []), ...repositories],
+    exports: [...(definition.exports ?? []), entities],
+  };
+}

@@ -1,0 +1,11 @@
+// Plain string keys rather than Reflector.createDecorator: two copies of the package in one
+// process (a linked library, a monorepo) still read each other's route metadata.
+export const SCOPES_METADATA = 'keysmith:scopes';
+export const OPTIONAL_METADATA = 'keysmith:optional';
+export const PUBLIC_METADATA = 'keysmith:public';
+
+export const KEYSMITH_MODULE_OPTIONS = Symbol.for('nestjs-keysmith:module-options');
+export const KEYSMITH_TOKEN_REPOSITORY = Symbol.for('nestjs-keysmith:token-repository');
+export const KEYSMITH_AUDIT_LOG_REPOSITORY = Symbol.for('nestjs-keysmith:audit-log-repository');
+
+export const LOGGER_CONTEXT = 'Keysmith';

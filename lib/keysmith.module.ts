@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { KeysmithGuard } from './guards/keysmith.guard.js';
+import { KEYSMITH_OPTIONS } from './keysmith.constants.js';
+import { KEYSMITH_MODULE_OPTIONS } from './keysmith.internal-constants.js';
+import { ConfigurableKeysmithModule } from './keysmith.module-definition.js';
+import { resolveKeysmithOptions } from './keysmith.options.js';
+import { AuditLogService } from './services/audit-log.service.js';
+import { TokenService } from './services/token.service.js';
+
+/**
+ * API tokens for a NestJS application on TypeORM.
+ *
+ * `KeysmithModule.forRoot(options)` or `KeysmithModule.forRootAsync({ imports, inject, useFactory })`;
+ * beside the options (or the factory), `isGlobal` (default `true`) and `dataSource`.
+ */
+@Module({
+  providers: [
+    { provide: KEYSMITH_OPTIONS, useFactory: resolveKeysmithOptions, inject: [KEYSMITH_MODULE_OPTIONS] },
+    AuditLogService,
+    TokenService,
+    KeysmithGuard,
+  ],
+  exports: [KEYSMITH_OPTIONS, AuditLogService, TokenService, KeysmithGuard],
+})
+export class KeysmithModule extends ConfigurableKeysmithModule {}

@@ -1,0 +1,2 @@
+export * from './audit-log.service.js';
+export * from './token.service.js';

@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Brackets, type Repository } from 'typeorm';
+import { TOKEN_NAME_MAX_LENGTH, TOKEN_TYPES, Token } from '../entities/token.entity.js';
+import { KeysmithValidationError } from '../errors/keysmith-validation.error.js';
+import { ExpiredTokenError, InvalidTokenError, RevokedTokenError } from '../errors/token-auth.errors.js';
+import { TokenNotFoundError } from '../errors/token-not-found.error.js';
+import type {
+  CreatedToken,
+  CreateTokenInput,
+  LifecycleInput,
+  ListTokensInput,
+  RevokeInput,
+  TokenRef,
+} from '../interfaces/token-service.interface.js';
+import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
+import { KEYSMITH_TOKEN_REPOSITORY } from '../keysmith.internal-constants.js';
+import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
+import { randomBase62 } from '../token-format/base62.js';
+import { IDENTIFIER_LENGTH, buildToken, generateToken, parseToken } from '../token-format/token-format.js';
+import { isUniqueViolation } from '../utils/unique-violation.js';
+import { userIdOf } from '../utils/user-ref.js';
+import { AuditLogService } from './audit-log.service.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// 62^8 identifiers make a collision rare; three tries make a failure from it practically impossible.
+const CREATE_ATTEMPTS = 3;
+
+/** Creates, rotates, revokes, purges, finds and authenticates tokens. */
+@Injectable()
+export class TokenService {
+  constructor(
+    @Inject(KEYSMITH_TOKEN_REPOSITORY) private readonly tokens: Repository<Token>,
+    @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
+    @Inject(AuditLogService) private readonly auditLog: AuditLogService,
+  ) {}
+
+  /** Creates a token. The raw token is in the result and nowhere else: show it once. */
+  async create(input: CreateTokenInput): Promise<CreatedToken> {
+    const generated = generateToken(this.options.tokenPrefix, this.options.secretLength);
+    const token = this.tokens.create({
+      id: randomUUID(),
+      name: this.validName(input.name),
+      description: input.description ?? '',
+      tokenType: this.validTokenType(input.tokenType ?? 'user'),
+      userId: userIdOf(input.user ?? input.userId),
+      createdById: userIdOf(input.createdBy),
+      scopes: this.validScopes(input.scopes ?? [...this.options.defaultScopes]),
+      key: await this.options.hashers.hash(generated.secret),
+      prefix: generated.prefix,
+      createdAt: new Date(),
+      expiresAt: this.expiryOf(input.expiresAt),
+      lastUsedAt: null,
+      revoked: false,
+      purged: false,
+    });
+    await this.insertWithFreshPrefix(token);
+    await this.auditLog.record(
+      { action: 'created', tokenId: token.id, extra: actorExtra(input.createdBy) },
+      input.request,
+    );
+    return { token, rawToken: buildToken(token.prefix, generated.secret) };
+  }
+
+  /**
+   * Replaces the secret (the prefix stays) and returns the new raw token. The old raw token stops
+   * working as soon as this resolves.
+   */
+  async rotate(tokenOrId: TokenRef, input: LifecycleInput = {}): Promise<string> {
+    const token = await this.resolve(tokenOrId);
+    if (token.revoked || token.purged) throw notRotatable(token);
+    const secret = randomBase62(this.options.secretLength);
+    const key = await this.options.hashers.hash(secret);
+    // The state is checked again in the UPDATE, so a revoke that lands meanwhile still wins.
+    const result = await this.tokens.update({ id: token.id, revoked: false, purged: false }, { key, lastUsedAt: null });
+    if (!result.affected) throw notRotatable(await this.resolve(token.id));
+    await this.auditLog.record({ action: 'rotated', tokenId: token.id, extra: actorExtra(input.actor) }, input.request);
+    return buildToken(token.prefix, secret);
+  }
+
+  /** Revokes a token (idempotent: a second call changes and audits nothing). */
+  async revoke(tokenOrId: TokenRef, input: RevokeInput = {}): Promise<Token> {
+    if (input.purge) return this.purge(tokenOrId, input);
+    const token = await this.resolve(tokenOrId);
+    const result = await this.tokens.update({ id: token.id, revoked: false }, { revoked: true });
+    token.revoked = true;
+    if (result.affected) {
+      await this.auditLog.record({ action: 'revoked', tokenId: token.id, extra: actorExtra(input.actor) }, input.request);
+    }
+    return token;
+  }
+
+  /** Marks a token purged and revoked: a soft delete (idempotent). */
+  async purge(tokenOrId: TokenRef, input: LifecycleInput = {}): Promise<Token> {
+    const token = await this.resolve(tokenOrId);
+    const result = await this.tokens.update({ id: token.id, purged: false }, { purged: true, revoked: true });
+    token.purged = true;
+    token.revoked = true;
+    if (result.affected) {
+      await this.auditLog.record(
+        { action: 'revoked', tokenId: token.id, extra: { ...actorExtra(input.actor), purge: true } },
+        input.request,
+      );
+    }
+    return token;
+  }
+
+  /**
+   * Returns the token a raw token belongs to, or throws `InvalidTokenError`, `RevokedTokenError`
+   * or `ExpiredTokenError`. The secret is checked before the state, so only its holder learns
+   * that a token is revoked or expired.
+   */
+  async authenticate(rawToken: string): Promise<Token> {
+    const parsed = parseToken(rawToken);
+    const token = await this.tokens.findOne({ where: { prefix: parsed.prefix } });
+    if (!token) {
+      await this.options.hashers.verifyDecoy(parsed.secret);
+      throw new InvalidTokenError('unknown_prefix');
+    }
+    if (!(await this.options.hashers.verify(parsed.secret, token.key))) {
+      throw new InvalidTokenError('wrong_secret', token);
+    }
+    if (token.revoked || token.purged) throw new RevokedTokenError(token);
+    if (token.expiresAt !== null && token.isExpired) throw new ExpiredTokenError(token as Token & { expiresAt: Date });
+    token.lastUsedAt = new Date();
+    await this.tokens.update({ id: token.id }, { lastUsedAt: token.lastUsedAt });
+    return token;
+  }
+
+  findById(id: string): Promise<Token | null> {
+    return UUID_PATTERN.test(id) ? this.tokens.findOne({ where: { id } }) : Promise.resolve(null);
+  }
+
+  findByPrefix(prefix: string): Promise<Token | null> {
+    return this.tokens.findOne({ where: { prefix } });
+  }
+
+  /** Tokens matching every given filter, newest first. */
+  list(input: ListTokensInput = {}): Promise<Token[]> {
+    const query = this.tokens.createQueryBuilder('token').orderBy('token.createdAt', 'DESC');
+    if (input.userId !== undefined) query.andWhere('token.userId = :userId', { userId: String(input.userId) });
+    if (input.tokenType !== undefined) query.andWhere('token.tokenType = :tokenType', { tokenType: input.tokenType });
+    if (input.revoked !== undefined) query.andWhere('token.revoked = :revoked', { revoked: input.revoked });
+    if (input.purged !== undefined) query.andWhere('token.purged = :purged', { purged: input.purged });
+    if (input.active === true) {
+      query
+        .andWhere('token.revoked = :no AND token.purged = :no', { no: false })
+        .andWhere(new Brackets((expiry) => expiry.where('token.expiresAt IS NULL').orWhere('token.expiresAt > :now')));
+    } else if (input.active === false) {
+      query.andWhere(
+        new Brackets((inactive) =>
+          inactive
+            .where('token.revoked = :yes OR token.purged = :yes', { yes: true })
+            .orWhere('token.expiresAt <= :now'),
+        ),
+      );
+    }
+    query.setParameter('now', new Date());
+    return query
+      .take(input.limit ?? 100)
+      .skip(input.offset ?? 0)
+      .getMany();
+  }
+
+  private async resolve(tokenOrId: TokenRef): Promise<Token> {
+    const reference = typeof tokenOrId === 'string' ? tokenOrId : tokenOrId.id;
+    const token = UUID_PATTERN.test(reference) ? await this.findById(reference) : await this.findByPrefix(reference);
+    if (!token) throw new TokenNotFoundError(reference);
+    return token;
+  }
+
+  private async insertWithFreshPrefix(token: Token): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.tokens.insert(token);
+        return;
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt === CREATE_ATTEMPTS) throw error;
+        token.prefix = `${this.options.tokenPrefix}_${randomBase62(IDENTIFIER_LENGTH)}`;
+      }
+    }
+  }
+
+  private validName(name: unknown): string {
+    if (typeof name !== 'string' || name.trim().length === 0) {
+      throw new KeysmithValidationError('Token name is required.');
+    }
+    if (name.length > TOKEN_NAME_MAX_LENGTH) {
+      throw new KeysmithValidationError(
+        `Token name is ${name.length} characters long; the limit is ${TOKEN_NAME_MAX_LENGTH}.`,
+      );
+    }
+    return name;
+  }
+
+  private validTokenType(tokenType: unknown): Token['tokenType'] {
+    if (!TOKEN_TYPES.includes(tokenType as Token['tokenType'])) {
+      throw new KeysmithValidationError(`Token type must be one of ${TOKEN_TYPES.join(', ')}; got "${String(tokenType)}".`);
+    }
+    return tokenType as Token['tokenType'];
+  }
+
+  private validScopes(scopes: unknown): string[] {
+    if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string' && scope.length > 0)) {
+      throw new KeysmithValidationError('Scopes must be an array of non-empty strings.');
+    }
+    const { availableScopes } = this.options;
+    const unknown = scopes.filter((scope) => availableScopes.length > 0 && !availableScopes.includes(scope));
+    if (unknown.length > 0) {
+      throw new KeysmithValidationError(
+        `Unknown scope ${unknown.map((s) => `"${s}"`).join(', ')}; available scopes: ${availableScopes.join(', ')}.`,
+      );
+    }
+    return [...new Set(scopes as string[])];
+  }
+
+  private expiryOf(expiresAt: Date | null | undefined): Date | null {
+    if (expiresAt === null) return null;
+    if (expiresAt === undefined) {
+      const days = this.options.defaultExpiryDays;
+      return days === null ? null : new Date(Date.now() + days * DAY_MS);
+    }
+    if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
+      throw new KeysmithValidationError('expiresAt must be a valid Date, or null for a token that never expires.');
+    }
+    return expiresAt;
+  }
+}
+
+function notRotatable(token: Token): KeysmithValidationError {
+  const state = token.purged ? 'purged' : token.revoked ? 'revoked' : 'changed by another request';
+  return new KeysmithValidationError(`Token ${token.prefix} is ${state} and cannot be rotated; create a new token instead.`);
+}
+
+function actorExtra(actor: Parameters<typeof userIdOf>[0]): Record<string, unknown> {
+  const actorId = userIdOf(actor);
+  return actorId === null ? {} : { actor_id: actorId };
+}

@@ -1,0 +1,12 @@
+// Builds the package twice: ESM in dist/esm and CommonJS in dist/cjs, which gets a package.json
+// of its own so that Node reads its .js files as CommonJS.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+
+const tsc = (project) => execFileSync('npx', ['tsc', '-p', project], { stdio: 'inherit' });
+
+rmSync('dist', { recursive: true, force: true });
+tsc('tsconfig.build.json');
+tsc('tsconfig.build.cjs.json');
+mkdirSync('dist/cjs', { recursive: true });
+writeFileSync('dist/cjs/package.json', `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);

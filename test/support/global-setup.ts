@@ -1,0 +1,28 @@
+import type { TestProject } from 'vitest/node';
+import { DATABASE_NAMES, isReachable, type DatabaseName } from './databases.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databases: DatabaseName[];
+  }
+}
+
+/**
+ * Chooses the databases of this run: `KEYSMITH_TEST_DB` (comma-separated names) or all of them.
+ * A server that does not answer is left out with a notice, except on CI (`CI=true`), where every
+ * database must run.
+ */
+export default async function setup(project: TestProject): Promise<void> {
+  const wanted = (process.env.KEYSMITH_TEST_DB?.split(',').map((name) => name.trim()) ?? [...DATABASE_NAMES]) as DatabaseName[];
+  const unknown = wanted.filter((name) => !DATABASE_NAMES.includes(name));
+  if (unknown.length > 0) throw new Error(`KEYSMITH_TEST_DB names unknown databases: ${unknown.join(', ')}`);
+
+  const databases: DatabaseName[] = [];
+  for (const name of wanted) {
+    if (await isReachable(name)) databases.push(name);
+    else if (process.env.CI === 'true') throw new Error(`Database "${name}" does not answer, and CI runs every database.`);
+    else console.warn(`[keysmith tests] ${name} does not answer: its suites are left out of this run.`);
+  }
+  console.log(`[keysmith tests] databases: ${databases.join(', ')}`);
+  project.provide('databases', databases);
+}

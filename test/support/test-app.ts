@@ -1,0 +1,145 @@
+import { Module, type DynamicModule, type INestApplication, type LoggerService, type Provider, type Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { inject } from 'vitest';
+import {
+  AuditLogService,
+  KeysmithGuard,
+  KeysmithModule,
+  TokenService,
+  type KeysmithModuleOptions,
+} from '../../lib/index.js';
+import { databaseOptions, type DatabaseName } from './databases.js';
+
+export type Adapter = 'express' | 'fastify';
+export type Registration = 'forRoot' | 'forRootAsync';
+
+export interface AppVariant {
+  database: DatabaseName;
+  adapter: Adapter;
+  registration: Registration;
+}
+
+/** Every database of this run × both HTTP adapters × both registration styles. */
+export function appVariants(): AppVariant[] {
+  return inject('databases').flatMap((database) =>
+    (['express', 'fastify'] as const).flatMap((adapter) =>
+      (['forRoot', 'forRootAsync'] as const).map((registration) => ({ database, adapter, registration })),
+    ),
+  );
+}
+
+/** One variant per database (Express, `forRoot`), for suites about the service rather than HTTP. */
+export function databaseVariants(): AppVariant[] {
+  return inject('databases').map((database) => ({ database, adapter: 'express', registration: 'forRoot' }));
+}
+
+export const variantName = (variant: AppVariant): string =>
+  `${variant.database} · ${variant.adapter} · ${variant.registration}`;
+
+export interface TestAppOptions {
+  /** Names the suite's own database on the servers. */
+  suite: string;
+  variant: AppVariant;
+  keysmith?: KeysmithModuleOptions;
+  controllers?: Type[];
+  providers?: Provider[];
+  /** Register `KeysmithGuard` as `APP_GUARD`. */
+  globalGuard?: boolean;
+  /** Trust `X-Forwarded-For` (Express `trust proxy`, Fastify `trustProxy`). */
+  trustProxy?: boolean;
+}
+
+export interface LogEntry {
+  level: 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
+  message: string;
+}
+
+export interface TestApp {
+  app: INestApplication;
+  /** Base URL of the app, listening on a real port of 127.0.0.1. */
+  url: string;
+  tokens: TokenService;
+  auditLog: AuditLogService;
+  dataSource: DataSource;
+  /** Everything the app logged. */
+  logs: LogEntry[];
+  close(): Promise<void>;
+}
+
+const TEST_CONFIG = Symbol('TEST_CONFIG');
+
+@Module({})
+class TestConfigModule {
+  static register(config: KeysmithModuleOptions): DynamicModule {
+    return { module: TestConfigModule, providers: [{ provide: TEST_CONFIG, useValue: config }], exports: [TEST_CONFIG] };
+  }
+}
+
+/** The module as an application registers it, in the variant's style. */
+export function keysmithModule(registration: Registration, options: KeysmithModuleOptions): DynamicModule {
+  if (registration === 'forRoot') return KeysmithModule.forRoot(options);
+  return KeysmithModule.forRootAsync({
+    imports: [TestConfigModule.register(options)],
+    inject: [TEST_CONFIG],
+    useFactory: async (config: KeysmithModuleOptions) => config,
+  });
+}
+
+/** Starts a real application on a real port over a real database. */
+export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
+  const { variant } = options;
+  const logs: LogEntry[] = [];
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      TypeOrmModule.forRoot({
+        ...(await databaseOptions(variant.database, options.suite)),
+        autoLoadEntities: true,
+        retryAttempts: 0,
+      }),
+      keysmithModule(variant.registration, { bcryptRounds: 4, ...options.keysmith }),
+    ],
+    controllers: options.controllers ?? [],
+    providers: [
+      ...(options.providers ?? []),
+      ...(options.globalGuard ? [{ provide: APP_GUARD, useClass: KeysmithGuard }] : []),
+    ],
+  }).compile();
+
+  const app =
+    variant.adapter === 'fastify'
+      ? moduleRef.createNestApplication(new FastifyAdapter({ trustProxy: options.trustProxy ?? false }))
+      : moduleRef.createNestApplication();
+  if (variant.adapter === 'express' && options.trustProxy) app.getHttpAdapter().getInstance().set('trust proxy', true);
+  app.useLogger(captureLogger(logs));
+  app.enableShutdownHooks();
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+
+  return {
+    app,
+    url,
+    tokens: app.get(TokenService),
+    auditLog: app.get(AuditLogService),
+    dataSource: app.get(DataSource),
+    logs,
+    close: () => app.close(),
+  };
+}
+
+function captureLogger(logs: LogEntry[]): LoggerService {
+  const capture = (level: LogEntry['level']) => (message: unknown) => {
+    logs.push({ level, message: String(message) });
+  };
+  return {
+    log: capture('log'),
+    error: capture('error'),
+    warn: capture('warn'),
+    debug: capture('debug'),
+    verbose: capture('verbose'),
+    fatal: capture('fatal'),
+  };
+}
