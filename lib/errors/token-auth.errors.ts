@@ -44,7 +44,7 @@ export class RevokedTokenError extends TokenAuthError {
 export class ExpiredTokenError extends TokenAuthError {
   readonly code = 'expired_token';
 
-  constructor(token: Token & { expiresAt: Date }) {
-    super(`Token ${token.prefix} expired on ${token.expiresAt.toISOString()}.`, token);
+  constructor(token: Token) {
+    super(`Token ${token.prefix} expired on ${token.expiresAt?.toISOString()}.`, token);
   }
 }

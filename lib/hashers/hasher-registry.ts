@@ -41,7 +41,10 @@ export class HasherRegistry {
    * times do not tell an attacker which prefixes exist.
    */
   async verifyDecoy(secret: string): Promise<void> {
-    this.decoyHash ??= this.hash(randomBase62(32));
+    this.decoyHash ??= this.hash(randomBase62(32)).catch((error: unknown) => {
+      this.decoyHash = undefined;
+      throw error;
+    });
     await this.verify(secret, await this.decoyHash);
   }
 }

@@ -7,6 +7,7 @@ const pbkdf2Async = promisify(pbkdf2);
 
 export const DEFAULT_PBKDF2_ITERATIONS = 100_000;
 const KEY_LENGTH = 64;
+const MAX_ITERATIONS = 2 ** 31 - 1;
 // 22 base62 characters carry the 128 bits of salt Django's hashers use.
 const SALT_LENGTH = 22;
 
@@ -28,9 +29,12 @@ export class Pbkdf2Sha512Hasher extends TokenHasher {
   }
 
   async verify(secret: string, hash: string): Promise<boolean> {
-    const [iterationsText, salt, expected] = hash.split('$');
+    const parts = hash.split('$');
+    if (parts.length !== 3) return false;
+    const [iterationsText, salt, expected] = parts as [string, string, string];
     const iterations = Number(iterationsText);
-    if (!Number.isSafeInteger(iterations) || iterations < 1 || !salt || !expected) return false;
+    // Node's pbkdf2 throws above MAX_ITERATIONS; a stored hash must never make verify() throw.
+    if (!/^[1-9][0-9]*$/.test(iterationsText) || iterations > MAX_ITERATIONS || !salt || !expected) return false;
     const actual = Buffer.from(await derive(secret, salt, iterations));
     const stored = Buffer.from(expected);
     return actual.length === stored.length && timingSafeEqual(actual, stored);

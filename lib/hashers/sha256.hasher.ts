@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { TokenHasher } from '../interfaces/token-hasher.interface.js';
 
+const HEX_DIGEST_PATTERN = /^[0-9a-f]{64}$/;
+
 /**
  * HMAC-SHA256 keyed with an optional server-side pepper, stored as `sha256$<hex>`. Fast (about
  * 2 µs): safe for secrets of 190 random bits, which no dictionary or brute force can reach, but
@@ -18,6 +20,7 @@ export class Sha256Hasher extends TokenHasher {
   }
 
   async verify(secret: string, hash: string): Promise<boolean> {
+    if (!HEX_DIGEST_PATTERN.test(hash)) return false;
     const expected = this.digest(secret);
     const stored = Buffer.from(hash, 'hex');
     return stored.length === expected.length && timingSafeEqual(stored, expected);

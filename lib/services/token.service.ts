@@ -122,7 +122,7 @@ export class TokenService {
       throw new InvalidTokenError('wrong_secret', token);
     }
     if (token.revoked || token.purged) throw new RevokedTokenError(token);
-    if (token.expiresAt !== null && token.isExpired) throw new ExpiredTokenError(token as Token & { expiresAt: Date });
+    if (token.isExpired) throw new ExpiredTokenError(token);
     token.lastUsedAt = new Date();
     await this.tokens.update({ id: token.id }, { lastUsedAt: token.lastUsedAt });
     return token;
@@ -138,7 +138,11 @@ export class TokenService {
 
   /** Tokens matching every given filter, newest first. */
   list(input: ListTokensInput = {}): Promise<Token[]> {
-    const query = this.tokens.createQueryBuilder('token').orderBy('token.createdAt', 'DESC');
+    // The id breaks ties between tokens created in the same millisecond, so pages never overlap.
+    const query = this.tokens
+      .createQueryBuilder('token')
+      .orderBy('token.createdAt', 'DESC')
+      .addOrderBy('token.id', 'DESC');
     if (input.userId !== undefined) query.andWhere('token.userId = :userId', { userId: String(input.userId) });
     if (input.tokenType !== undefined) query.andWhere('token.tokenType = :tokenType', { tokenType: input.tokenType });
     if (input.revoked !== undefined) query.andWhere('token.revoked = :revoked', { revoked: input.revoked });

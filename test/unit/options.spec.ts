@@ -1,0 +1,305 @@
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { promisify } from 'node:util';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_ERROR_MESSAGES,
+  KeysmithConfigurationError,
+  KeysmithModule,
+  TokenHasher,
+  resolveKeysmithOptions,
+  type KeysmithModuleOptions,
+} from '../../lib/index.js';
+
+const scryptAsync = promisify(scrypt) as (secret: string, salt: Buffer, keyLength: number, options: ScryptOptions) => Promise<Buffer>;
+
+class ScryptHasher extends TokenHasher {
+  readonly algorithm: string = 'scrypt';
+
+  async hash(secret: string): Promise<string> {
+    const salt = randomBytes(16);
+    return `${salt.toString('hex')}$${(await scryptAsync(secret, salt, 32, { N: 1024 })).toString('hex')}`;
+  }
+
+  async verify(secret: string, hash: string): Promise<boolean> {
+    const [salt, expected] = hash.split('$');
+    if (!salt || !expected) return false;
+    const actual = await scryptAsync(secret, Buffer.from(salt, 'hex'), 32, { N: 1024 });
+    const stored = Buffer.from(expected, 'hex');
+    return stored.length === actual.length && timingSafeEqual(stored, actual);
+  }
+}
+
+class HasherCallingItselfBcrypt extends ScryptHasher {
+  override readonly algorithm = 'bcrypt';
+}
+
+/** Options as an application might misspell them, past the type checker (a JS app, a JSON config). */
+const untyped = (options: Record<string, unknown>) => options as KeysmithModuleOptions;
+
+function configurationErrorOf(options: KeysmithModuleOptions): KeysmithConfigurationError {
+  try {
+    resolveKeysmithOptions(options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(KeysmithConfigurationError);
+    const configurationError = error as KeysmithConfigurationError;
+    expect(configurationError.message).toContain(`"${configurationError.option}"`);
+    return configurationError;
+  }
+  throw new Error(`resolveKeysmithOptions accepted ${JSON.stringify(options)}`);
+}
+
+function expectRefused(options: KeysmithModuleOptions, option: string): void {
+  expect(configurationErrorOf(options).option).toBe(option);
+}
+
+describe('resolveKeysmithOptions defaults', () => {
+  const resolved = resolveKeysmithOptions();
+
+  it('reads the token from the x-keysmith-token header, and from no query parameter', () => {
+    expect(resolved.header).toBe('x-keysmith-token');
+    expect(resolved.allowQueryParam).toBe(false);
+    expect(resolved.queryParamName).toBe('keysmith_token');
+  });
+
+  it('makes tok_ tokens with 32-character secrets that expire after 90 days', () => {
+    expect(resolved.tokenPrefix).toBe('tok');
+    expect(resolved.secretLength).toBe(32);
+    expect(resolved.defaultExpiryDays).toBe(90);
+  });
+
+  it('allows any scope, gives none by default, and audits', () => {
+    expect(resolved.availableScopes).toEqual([]);
+    expect(resolved.defaultScopes).toEqual([]);
+    expect(resolved.auditLogging).toBe(true);
+  });
+
+  it('answers with the messages of the contract', () => {
+    expect(resolved.errorMessages).toEqual({
+      missingToken: 'Authentication credentials were not provided.',
+      invalidToken: 'Your session has expired or the token is invalid.',
+      insufficientScope: 'You do not have permission to perform this action.',
+      rateLimited: 'Too many authentication attempts. Try again later.',
+    });
+    expect(DEFAULT_ERROR_MESSAGES).toEqual(resolved.errorMessages);
+  });
+
+  it('has no hooks and no user resolver', () => {
+    expect(resolved.rateLimitHook).toBeNull();
+    expect(resolved.throttleHook).toBeNull();
+    expect(resolved.resolveUser).toBeNull();
+  });
+
+  it('hashes with bcrypt at cost 10', async () => {
+    expect(await resolved.hashers.hash('Xy7Qp2Lm9Rt4Vw8Zk3Nb6Hc1Jd5Fg0Sa')).toMatch(/^bcrypt\$\$2b\$10\$/);
+  });
+
+  it('treats an empty options object like no options', () => {
+    const { hashers: _a, ...fromEmpty } = resolveKeysmithOptions({});
+    const { hashers: _b, ...fromNothing } = resolved;
+    expect(fromEmpty).toEqual(fromNothing);
+  });
+});
+
+describe('resolveKeysmithOptions with values', () => {
+  it('lowercases the header, as Node presents request headers', () => {
+    expect(resolveKeysmithOptions({ header: 'X-API-Key' }).header).toBe('x-api-key');
+  });
+
+  it.each([
+    [null, null],
+    [0, null],
+    [30, 30],
+    [0.5, 0.5],
+  ])('takes defaultExpiryDays %j as %j', (given, expected) => {
+    expect(resolveKeysmithOptions({ defaultExpiryDays: given }).defaultExpiryDays).toBe(expected);
+  });
+
+  it('accepts secret lengths from 16 to 256, bcrypt cost 4 and 1,000 PBKDF2 iterations', () => {
+    expect(resolveKeysmithOptions({ secretLength: 16 }).secretLength).toBe(16);
+    expect(resolveKeysmithOptions({ secretLength: 256 }).secretLength).toBe(256);
+    expect(() => resolveKeysmithOptions({ bcryptRounds: 4, pbkdf2Iterations: 1_000 })).not.toThrow();
+  });
+
+  it('keeps the scopes and the messages it is given, over the defaults', () => {
+    const resolved = resolveKeysmithOptions({
+      availableScopes: ['read', 'write'],
+      defaultScopes: ['read'],
+      errorMessages: { missingToken: 'Send a token.' },
+    });
+    expect(resolved.availableScopes).toEqual(['read', 'write']);
+    expect(resolved.defaultScopes).toEqual(['read']);
+    expect(resolved.errorMessages).toEqual({ ...DEFAULT_ERROR_MESSAGES, missingToken: 'Send a token.' });
+  });
+
+  it('keeps the hooks it is given', () => {
+    const rateLimitHook = () => undefined;
+    const throttleHook = () => undefined;
+    const resolveUser = (userId: string) => ({ id: userId });
+    const resolved = resolveKeysmithOptions({ rateLimitHook, throttleHook, resolveUser });
+    expect(resolved.rateLimitHook).toBe(rateLimitHook);
+    expect(resolved.throttleHook).toBe(throttleHook);
+    expect(resolved.resolveUser).toBe(resolveUser);
+  });
+
+  it('hashes with the built-in hasher it names', async () => {
+    const secret = 'Xy7Qp2Lm9Rt4Vw8Zk3Nb6Hc1Jd5Fg0Sa';
+    const pbkdf2 = resolveKeysmithOptions({ hasher: 'pbkdf2_sha512', pbkdf2Iterations: 1_000 }).hashers;
+    expect(await pbkdf2.hash(secret)).toMatch(/^pbkdf2_sha512\$1000\$/);
+    const sha256 = resolveKeysmithOptions({ hasher: 'sha256', sha256Pepper: 'pepper' }).hashers;
+    expect(await sha256.hash(secret)).toMatch(/^sha256\$[0-9a-f]{64}$/);
+    const bcrypt = resolveKeysmithOptions({ bcryptRounds: 4 }).hashers;
+    expect(await bcrypt.hash(secret)).toMatch(/^bcrypt\$\$2b\$04\$/);
+  });
+
+  it('hashes with a custom TokenHasher, and still verifies the built-in hashes', async () => {
+    const secret = 'Xy7Qp2Lm9Rt4Vw8Zk3Nb6Hc1Jd5Fg0Sa';
+    const bcryptStored = await resolveKeysmithOptions({ bcryptRounds: 4 }).hashers.hash(secret);
+    const custom = resolveKeysmithOptions({ hasher: new ScryptHasher() }).hashers;
+    const stored = await custom.hash(secret);
+    expect(stored).toMatch(/^scrypt\$/);
+    expect(await custom.verify(secret, stored)).toBe(true);
+    expect(await custom.verify(secret, bcryptStored)).toBe(true);
+  });
+});
+
+describe('resolveKeysmithOptions refuses a bad option with a KeysmithConfigurationError naming it', () => {
+  it.each([
+    ['an unknown name', 'argon2'],
+    ['a misspelt name', 'Bcrypt'],
+    ['an empty name', ''],
+  ])('hasher: %s', (_case, hasher) => {
+    expectRefused(untyped({ hasher }), 'hasher');
+  });
+
+  it('hasher: a custom hasher that reuses a built-in name', () => {
+    const error = configurationErrorOf({ hasher: new HasherCallingItselfBcrypt() });
+    expect(error.option).toBe('hasher');
+    expect(error.message).toContain('"bcrypt"');
+  });
+
+  const hash = async (): Promise<string> => 'x';
+  const verify = async (): Promise<boolean> => true;
+  it.each<[string, unknown]>([
+    ['without verify', { algorithm: 'scrypt', hash }],
+    ['without hash', { algorithm: 'scrypt', verify }],
+    ['without an algorithm', { hash, verify }],
+    ['with an algorithm containing "$"', { algorithm: 'my$hash', hash, verify }],
+    ['with an uppercase algorithm', { algorithm: 'Scrypt', hash, verify }],
+    ['that is a class, not an instance', ScryptHasher],
+  ])('hasher: a custom hasher %s', (_case, hasher) => {
+    expectRefused(untyped({ hasher }), 'hasher');
+  });
+
+  it.each([
+    ['containing "_"', 'my_app'],
+    ['containing ":"', 'my:app'],
+    ['empty', ''],
+    ['containing a space', 'my app'],
+    ['of 33 characters', 'a'.repeat(33)],
+    ['not a string', 7],
+  ])('tokenPrefix: %s', (_case, tokenPrefix) => {
+    expectRefused(untyped({ tokenPrefix }), 'tokenPrefix');
+  });
+
+  it.each([15, 257, 16.5, 0, -32, Number.NaN, '32'])('secretLength: %j', (secretLength) => {
+    expectRefused(untyped({ secretLength }), 'secretLength');
+  });
+
+  it('defaultScopes: a scope outside availableScopes', () => {
+    const error = configurationErrorOf({ availableScopes: ['read'], defaultScopes: ['read', 'admin'] });
+    expect(error.option).toBe('defaultScopes');
+    expect(error.message).toContain('"admin"');
+    expect(error.message).not.toContain('"read"');
+  });
+
+  it.each([
+    ['availableScopes', { availableScopes: 'read' }],
+    ['availableScopes', { availableScopes: ['read', ''] }],
+    ['defaultScopes', { defaultScopes: [42] }],
+  ])('%s: not a list of non-empty strings', (option, options) => {
+    expectRefused(untyped(options), option);
+  });
+
+  it.each(['tokenPrefx', 'headers', 'secret_length', 'hashers'])('an unknown option: %s', (option) => {
+    const error = configurationErrorOf(untyped({ [option]: 'x' }));
+    expect(error.option).toBe(option);
+    expect(error.message).toContain('tokenPrefix');
+  });
+
+  it.each(['dataSource', 'isGlobal'])('%s inside the options, where it shapes nothing', (option) => {
+    const error = configurationErrorOf(untyped({ [option]: option === 'isGlobal' ? true : 'default' }));
+    expect(error.option).toBe(option);
+    expect(error.message).toContain('forRootAsync');
+  });
+
+  it('errorMessages: a key that is no message', () => {
+    expectRefused(untyped({ errorMessages: { missingTokn: 'Send a token.' } }), 'errorMessages.missingTokn');
+  });
+
+  it('errorMessages: an empty message', () => {
+    expectRefused(untyped({ errorMessages: { invalidToken: '' } }), 'errorMessages.invalidToken');
+  });
+
+  it('errorMessages: not an object', () => {
+    expectRefused(untyped({ errorMessages: 'Nope.' }), 'errorMessages');
+  });
+
+  it.each(['rateLimitHook', 'throttleHook', 'resolveUser'])('%s: not a function', (option) => {
+    expectRefused(untyped({ [option]: 'return false' }), option);
+    expectRefused(untyped({ [option]: {} }), option);
+  });
+
+  it.each([3, 32, 10.5])('bcryptRounds: %j', (bcryptRounds) => {
+    expectRefused({ bcryptRounds }, 'bcryptRounds');
+  });
+
+  it.each([999, 0, 1000.5])('pbkdf2Iterations: %j', (pbkdf2Iterations) => {
+    expectRefused({ pbkdf2Iterations }, 'pbkdf2Iterations');
+  });
+
+  it('sha256Pepper: empty', () => {
+    expectRefused({ hasher: 'sha256', sha256Pepper: '' }, 'sha256Pepper');
+  });
+
+  it.each([-1, Number.POSITIVE_INFINITY, Number.NaN, '90'])('defaultExpiryDays: %j', (defaultExpiryDays) => {
+    expectRefused(untyped({ defaultExpiryDays }), 'defaultExpiryDays');
+  });
+
+  it.each(['', 'x keysmith token', 'x-keysmith-token:', 'tökén'])('header: %j', (header) => {
+    expectRefused({ header }, 'header');
+  });
+
+  it('queryParamName: empty', () => {
+    expectRefused({ queryParamName: '' }, 'queryParamName');
+  });
+
+  it.each(['allowQueryParam', 'auditLogging'])('%s: not a boolean', (option) => {
+    expectRefused(untyped({ [option]: 'false' }), option);
+  });
+
+  it('the options themselves: not an object', () => {
+    expectRefused(null as unknown as KeysmithModuleOptions, 'options');
+  });
+});
+
+describe('KeysmithModule with a bad option', () => {
+  it('stops the application while it starts, naming the option', async () => {
+    const compiling = Test.createTestingModule({
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'better-sqlite3',
+          database: ':memory:',
+          autoLoadEntities: true,
+          synchronize: true,
+          retryAttempts: 0,
+        }),
+        KeysmithModule.forRoot({ tokenPrefix: 'bad_prefix' }),
+      ],
+    }).compile();
+
+    await expect(compiling).rejects.toThrow(KeysmithConfigurationError);
+    await expect(compiling).rejects.toThrow(/"tokenPrefix"/);
+  });
+});
