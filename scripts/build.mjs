@@ -10,3 +10,7 @@ tsc('tsconfig.build.json');
 tsc('tsconfig.build.cjs.json');
 mkdirSync('dist/cjs', { recursive: true });
 writeFileSync('dist/cjs/package.json', `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+
+// The sample imports the package by its name, which resolves to the dist just built.
+rmSync('sample/dist', { recursive: true, force: true });
+tsc('sample/tsconfig.json');

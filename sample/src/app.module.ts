@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule, getRepositoryToken } from '@nestjs/typeorm';
+import { KeysmithModule } from 'nestjs-keysmith';
+import type { Repository } from 'typeorm';
+import { databaseOptions } from './database.options.js';
+import { HealthController } from './health.controller.js';
+import { keysmithOptions } from './keysmith.config.js';
+import { MeController } from './me.controller.js';
+import { NotesController } from './notes.controller.js';
+import { User } from './users/user.entity.js';
+import { UsersModule } from './users/users.module.js';
+
+@Module({
+  imports: [
+    // A factory, so the environment is read when the app starts, not when this file is imported.
+    TypeOrmModule.forRootAsync({ useFactory: () => databaseOptions() }),
+    UsersModule,
+    KeysmithModule.forRootAsync({
+      imports: [UsersModule],
+      inject: [getRepositoryToken(User)],
+      useFactory: (users: Repository<User>) => keysmithOptions(users),
+    }),
+  ],
+  controllers: [HealthController, MeController, NotesController],
+})
+export class AppModule {}

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { databaseOptions, describeDatabase } from './database.options.js';
+
+/** Serves the sample on `PORT` (default 3000). */
+async function bootstrap(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  const app = await NestFactory.create(AppModule);
+  app.enableShutdownHooks();
+  await app.listen(port);
+
+  console.log(`
+nestjs-keysmith sample on http://localhost:${port}
+Data: ${describeDatabase(databaseOptions())}
+
+Create a token for api-user (printed once):
+  npm run sample:token                  scopes: read
+  npm run sample:token -- read write    scopes: read, write
+Then call the API with it:
+  curl -H "X-KEYSMITH-TOKEN: <raw>" http://localhost:${port}/api/health
+  curl -H "X-KEYSMITH-TOKEN: <raw>" http://localhost:${port}/api/me
+  curl -H "X-KEYSMITH-TOKEN: <raw>" -H "Content-Type: application/json" -d '{"text":"hi"}' http://localhost:${port}/api/notes
+`);
+}
+
+void bootstrap();
