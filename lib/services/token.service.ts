@@ -113,7 +113,7 @@ export class TokenService {
    */
   async authenticate(rawToken: string): Promise<Token> {
     const parsed = parseToken(rawToken);
-    const token = await this.tokens.findOne({ where: { prefix: parsed.prefix } });
+    const token = await this.findByPrefix(parsed.prefix);
     if (!token) {
       await this.options.hashers.verifyDecoy(parsed.secret);
       throw new InvalidTokenError('unknown_prefix');
@@ -132,8 +132,10 @@ export class TokenService {
     return UUID_PATTERN.test(id) ? this.tokens.findOne({ where: { id } }) : Promise.resolve(null);
   }
 
-  findByPrefix(prefix: string): Promise<Token | null> {
-    return this.tokens.findOne({ where: { prefix } });
+  async findByPrefix(prefix: string): Promise<Token | null> {
+    const token = await this.tokens.findOne({ where: { prefix } });
+    // MySQL/MariaDB compare text without case or trailing spaces; a prefix must match exactly.
+    return token?.prefix === prefix ? token : null;
   }
 
   /** Tokens matching every given filter, newest first. */
