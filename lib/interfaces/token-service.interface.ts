@@ -22,6 +22,8 @@ export interface CreateTokenInput {
   /** Default `'user'`. */
   tokenType?: TokenType;
   request?: AuditRequest;
+  /** Where the action came from, recorded as the audit row's `extra.source` (the CLI writes `cli`). */
+  source?: string;
 }
 
 export interface CreatedToken {
@@ -34,6 +36,8 @@ export interface LifecycleInput {
   /** Who acts (recorded as the audit row's `extra.actor_id`). */
   actor?: UserRef | null;
   request?: AuditRequest;
+  /** Where the action came from, recorded as the audit row's `extra.source` (the CLI writes `cli`). */
+  source?: string;
 }
 
 export interface RevokeInput extends LifecycleInput {

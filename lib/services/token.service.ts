@@ -12,6 +12,7 @@ import type {
   ListTokensInput,
   RevokeInput,
   TokenRef,
+  UserRef,
 } from '../interfaces/token-service.interface.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_TOKEN_REPOSITORY } from '../keysmith.internal-constants.js';
@@ -57,7 +58,7 @@ export class TokenService {
     });
     await this.insertWithFreshPrefix(token);
     await this.auditLog.record(
-      { action: 'created', tokenId: token.id, extra: actorExtra(input.createdBy) },
+      { action: 'created', tokenId: token.id, extra: lifecycleExtra(input.createdBy, input.source) },
       input.request,
     );
     return { token, rawToken: buildToken(token.prefix, generated.secret) };
@@ -75,7 +76,7 @@ export class TokenService {
     // The state is checked again in the UPDATE, so a revoke that lands meanwhile still wins.
     const result = await this.tokens.update({ id: token.id, revoked: false, purged: false }, { key, lastUsedAt: null });
     if (!result.affected) throw notRotatable(await this.resolve(token.id));
-    await this.auditLog.record({ action: 'rotated', tokenId: token.id, extra: actorExtra(input.actor) }, input.request);
+    await this.auditLog.record({ action: 'rotated', tokenId: token.id, extra: lifecycleExtra(input.actor, input.source) }, input.request);
     return buildToken(token.prefix, secret);
   }
 
@@ -86,7 +87,7 @@ export class TokenService {
     const result = await this.tokens.update({ id: token.id, revoked: false }, { revoked: true });
     token.revoked = true;
     if (result.affected) {
-      await this.auditLog.record({ action: 'revoked', tokenId: token.id, extra: actorExtra(input.actor) }, input.request);
+      await this.auditLog.record({ action: 'revoked', tokenId: token.id, extra: lifecycleExtra(input.actor, input.source) }, input.request);
     }
     return token;
   }
@@ -99,7 +100,7 @@ export class TokenService {
     token.revoked = true;
     if (result.affected) {
       await this.auditLog.record(
-        { action: 'revoked', tokenId: token.id, extra: { ...actorExtra(input.actor), purge: true } },
+        { action: 'revoked', tokenId: token.id, extra: { ...lifecycleExtra(input.actor, input.source), purge: true } },
         input.request,
       );
     }
@@ -239,7 +240,7 @@ function notRotatable(token: Token): KeysmithValidationError {
   return new KeysmithValidationError(`Token ${token.prefix} is ${state} and cannot be rotated; create a new token instead.`);
 }
 
-function actorExtra(actor: Parameters<typeof userIdOf>[0]): Record<string, unknown> {
+function lifecycleExtra(actor: UserRef | null | undefined, source: string | undefined): Record<string, unknown> {
   const actorId = userIdOf(actor);
-  return actorId === null ? {} : { actor_id: actorId };
+  return { ...(actorId === null ? {} : { actor_id: actorId }), ...(source === undefined ? {} : { source }) };
 }

@@ -227,5 +227,17 @@ describe.each(databaseVariants())('TokenService lifecycle on $database', (varian
       const [row] = await auditRows(app, token.id);
       expect(row).toMatchObject({ path: null, method: null, ipAddress: null, userAgent: null, statusCode: null });
     });
+
+    it('records where each action came from as extra.source', async () => {
+      const { token } = await app.tokens.create({ name: 'from-a-script', createdBy: 'ops', source: 'cli' });
+      await app.tokens.rotate(token, { source: 'cli' });
+      await app.tokens.revoke(token, { actor: 'ops', source: 'cli' });
+      await app.tokens.purge(token, { source: 'cli' });
+      const extras = (await auditRows(app, token.id)).map((row) => row.extra);
+      expect(extras).toHaveLength(4);
+      expect(extras).toContainEqual({ actor_id: 'ops', source: 'cli' });
+      expect(extras).toContainEqual({ source: 'cli' });
+      expect(extras).toContainEqual({ source: 'cli', purge: true });
+    });
   });
 });
