@@ -1,8 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { KeysmithGuard } from './guards/keysmith.guard.js';
 import { KEYSMITH_OPTIONS } from './keysmith.constants.js';
 import { KEYSMITH_MODULE_OPTIONS } from './keysmith.internal-constants.js';
-import { ConfigurableKeysmithModule } from './keysmith.module-definition.js';
+import { ConfigurableKeysmithModule, type KeysmithModuleForRootOptions } from './keysmith.module-definition.js';
 import { resolveKeysmithOptions } from './keysmith.options.js';
 import { AuditLogService } from './services/audit-log.service.js';
 import { TokenService } from './services/token.service.js';
@@ -22,4 +22,9 @@ import { TokenService } from './services/token.service.js';
   ],
   exports: [KEYSMITH_OPTIONS, AuditLogService, TokenService, KeysmithGuard],
 })
-export class KeysmithModule extends ConfigurableKeysmithModule {}
+export class KeysmithModule extends ConfigurableKeysmithModule {
+  /** Every option is optional, so `KeysmithModule.forRoot()` alone takes the defaults. */
+  static override forRoot(options: KeysmithModuleForRootOptions = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}

@@ -8,6 +8,8 @@ export interface RequestMetadata {
 
 const MAX_PATH_LENGTH = 1024;
 const MAX_USER_AGENT_LENGTH = 512;
+/** The `ip_address` column; with a trusted proxy the value comes from a header the client writes. */
+const MAX_IP_ADDRESS_LENGTH = 45;
 
 export const NO_REQUEST: RequestMetadata = { path: null, method: null, ipAddress: null, userAgent: null };
 
@@ -39,5 +41,5 @@ export function headersOf(request: any): Record<string, string | string[] | unde
  */
 export function clientIp(request: any): string | null {
   const ip: unknown = request?.ip ?? request?.socket?.remoteAddress ?? request?.handshake?.address;
-  return typeof ip === 'string' && ip.length > 0 ? ip : null;
+  return typeof ip === 'string' && ip.length > 0 ? ip.slice(0, MAX_IP_ADDRESS_LENGTH) : null;
 }
