@@ -9,4 +9,5 @@ export type { KeysmithModuleAsyncOptions, KeysmithModuleForRootOptions } from '.
 export { KeysmithModule } from './keysmith.module.js';
 export { resolveKeysmithOptions, type ResolvedKeysmithOptions } from './keysmith.options.js';
 export * from './services/index.js';
+export * from './standalone.js';
 export { buildToken, parseToken, tokenChecksum, type ParsedToken } from './token-format/index.js';

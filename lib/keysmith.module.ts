@@ -3,7 +3,11 @@ import { KeysmithGuard } from './guards/keysmith.guard.js';
 import { KEYSMITH_OPTIONS } from './keysmith.constants.js';
 import { KEYSMITH_MODULE_OPTIONS } from './keysmith.internal-constants.js';
 import { ConfigurableKeysmithModule, type KeysmithModuleForRootOptions } from './keysmith.module-definition.js';
-import { resolveKeysmithOptions } from './keysmith.options.js';
+import { resolveKeysmithOptions, type ResolvedKeysmithOptions } from './keysmith.options.js';
+import { CacheInvalidationService } from './cache/cache-invalidation.service.js';
+import { VerificationCache } from './cache/verification-cache.js';
+import { LastUsedWriter } from './services/last-used-writer.service.js';
+import { FailedAttemptsThrottle } from './throttling/failed-attempts-throttle.js';
 import { AuditLogService } from './services/audit-log.service.js';
 import { TokenService } from './services/token.service.js';
 
@@ -16,11 +20,24 @@ import { TokenService } from './services/token.service.js';
 @Module({
   providers: [
     { provide: KEYSMITH_OPTIONS, useFactory: resolveKeysmithOptions, inject: [KEYSMITH_MODULE_OPTIONS] },
+    {
+      provide: VerificationCache,
+      useFactory: (options: ResolvedKeysmithOptions) => new VerificationCache(options.cacheTtlMs, options.cacheMaxEntries),
+      inject: [KEYSMITH_OPTIONS],
+    },
+    {
+      provide: FailedAttemptsThrottle,
+      useFactory: (options: ResolvedKeysmithOptions) =>
+        new FailedAttemptsThrottle(options.failedAttemptsLimit, options.failedAttemptsWindowMs),
+      inject: [KEYSMITH_OPTIONS],
+    },
+    CacheInvalidationService,
+    LastUsedWriter,
     AuditLogService,
     TokenService,
     KeysmithGuard,
   ],
-  exports: [KEYSMITH_OPTIONS, AuditLogService, TokenService, KeysmithGuard],
+  exports: [KEYSMITH_OPTIONS, AuditLogService, TokenService, KeysmithGuard, FailedAttemptsThrottle],
 })
 export class KeysmithModule extends ConfigurableKeysmithModule {
   /** Every option is optional, so `KeysmithModule.forRoot()` alone takes the defaults. */

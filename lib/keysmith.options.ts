@@ -9,6 +9,7 @@ import type {
   KeysmithErrorMessages,
   KeysmithModuleOptions,
   RateLimitHook,
+  RedisClientLike,
   ResolveUser,
   ThrottleHook,
 } from './interfaces/keysmith-options.interface.js';
@@ -32,6 +33,15 @@ export interface ResolvedKeysmithOptions {
   rateLimitHook: RateLimitHook | null;
   throttleHook: ThrottleHook | null;
   resolveUser: ResolveUser | null;
+  cacheTtlMs: number;
+  cacheMaxEntries: number;
+  redis: string | RedisClientLike | null;
+  lastUsedIntervalMs: number;
+  auditBatchSize: number;
+  auditFlushIntervalMs: number;
+  auditMaxBuffered: number;
+  failedAttemptsLimit: number;
+  failedAttemptsWindowMs: number;
 }
 
 const OPTION_NAMES: ReadonlySet<string> = new Set<keyof KeysmithModuleOptions>([
@@ -52,6 +62,15 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof KeysmithModuleOptions>([
   'rateLimitHook',
   'throttleHook',
   'resolveUser',
+  'cacheTtlSeconds',
+  'cacheMaxEntries',
+  'redis',
+  'lastUsedIntervalSeconds',
+  'auditBatchSize',
+  'auditFlushIntervalMs',
+  'auditMaxBuffered',
+  'failedAttemptsLimit',
+  'failedAttemptsWindowSeconds',
 ]);
 
 const EXTRAS_NAMES = new Set(['isGlobal', 'dataSource']);
@@ -101,7 +120,26 @@ export function resolveKeysmithOptions(options: KeysmithModuleOptions = {}): Res
     rateLimitHook: optionalFunction('rateLimitHook', options.rateLimitHook),
     throttleHook: optionalFunction('throttleHook', options.throttleHook),
     resolveUser: optionalFunction('resolveUser', options.resolveUser),
+    cacheTtlMs: 1000 * integer('cacheTtlSeconds', options.cacheTtlSeconds ?? 60, 0, 86_400),
+    cacheMaxEntries: integer('cacheMaxEntries', options.cacheMaxEntries ?? 10_000, 1, 10_000_000),
+    redis: redis(options.redis),
+    lastUsedIntervalMs: 1000 * integer('lastUsedIntervalSeconds', options.lastUsedIntervalSeconds ?? 60, 0, 86_400),
+    auditBatchSize: integer('auditBatchSize', options.auditBatchSize ?? 100, 1, 1_000),
+    auditFlushIntervalMs: integer('auditFlushIntervalMs', options.auditFlushIntervalMs ?? 1_000, 1, 60_000),
+    auditMaxBuffered: integer('auditMaxBuffered', options.auditMaxBuffered ?? 10_000, 1, 10_000_000),
+    failedAttemptsLimit: integer('failedAttemptsLimit', options.failedAttemptsLimit ?? 10, 0, 1_000_000),
+    failedAttemptsWindowMs: 1000 * integer('failedAttemptsWindowSeconds', options.failedAttemptsWindowSeconds ?? 300, 1, 86_400),
   };
+}
+
+function redis(value: unknown): string | RedisClientLike | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' && /^rediss?:\/\//.test(value)) return value;
+  const client = value as Partial<RedisClientLike>;
+  if (typeof value === 'object' && ['publish', 'subscribe', 'on', 'duplicate', 'quit'].every((m) => typeof client[m as keyof RedisClientLike] === 'function')) {
+    return value as RedisClientLike;
+  }
+  throw new KeysmithConfigurationError('redis', 'expected a URL such as "redis://127.0.0.1:6379" or an ioredis client.');
 }
 
 function hasherRegistry(options: KeysmithModuleOptions): HasherRegistry {

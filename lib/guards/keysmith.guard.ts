@@ -19,8 +19,10 @@ import { LOGGER_CONTEXT, OPTIONAL_METADATA, PUBLIC_METADATA, SCOPES_METADATA } f
 import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
 import { AuditLogService } from '../services/audit-log.service.js';
 import { TokenService } from '../services/token.service.js';
+import { FailedAttemptsThrottle } from '../throttling/failed-attempts-throttle.js';
+import { prefixOf } from '../token-format/token-format.js';
 import { getRawResponse, getRequest } from '../utils/get-request.js';
-import { headersOf } from '../utils/request-metadata.js';
+import { clientIp, headersOf } from '../utils/request-metadata.js';
 
 /**
  * Authenticates the token of a request, checks its scopes and hands the token and its user to
@@ -35,6 +37,7 @@ export class KeysmithGuard implements CanActivate {
     @Inject(TokenService) protected readonly tokenService: TokenService,
     @Inject(AuditLogService) protected readonly auditLog: AuditLogService,
     @Inject(KEYSMITH_OPTIONS) protected readonly options: ResolvedKeysmithOptions,
+    @Inject(FailedAttemptsThrottle) protected readonly failedAttempts: FailedAttemptsThrottle,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -52,6 +55,7 @@ export class KeysmithGuard implements CanActivate {
     }
 
     await this.runHook(context, null, () => this.options.rateLimitHook?.(request, rawToken));
+    this.refuseRepeatedFailures(context, request, rawToken);
     const token = await this.authenticate(context, rawToken);
     await this.runHook(context, token, () => this.options.throttleHook?.(request, token));
     this.checkScopes(context, token);
@@ -89,6 +93,9 @@ export class KeysmithGuard implements CanActivate {
         throw new ServiceUnavailableException('Authentication is temporarily unavailable. Try again later.');
       }
       const extra = error instanceof InvalidTokenError ? { reason: error.reason } : {};
+      if (error instanceof InvalidTokenError && (error.reason === 'wrong_secret' || error.reason === 'unknown_prefix')) {
+        this.failedAttempts.recordFailure(clientIp(this.getRequest(context)), prefixOf(rawToken)!);
+      }
       this.auditFailure(context, error.code, error.token?.id ?? null, extra);
       this.throwUnauthorized(this.options.errorMessages.invalidToken);
     }
@@ -121,6 +128,17 @@ export class KeysmithGuard implements CanActivate {
 
   protected throwRateLimited(message: string): never {
     throw new HttpException(message, HttpStatus.TOO_MANY_REQUESTS);
+  }
+
+  /**
+   * Refuses, before any hashing, a prefix this client has sent too many wrong secrets for
+   * (`failedAttemptsLimit` within `failedAttemptsWindowSeconds`).
+   */
+  protected refuseRepeatedFailures(context: ExecutionContext, request: any, rawToken: string): void {
+    const prefix = prefixOf(rawToken);
+    if (prefix === null || !this.failedAttempts.isBlocked(clientIp(request), prefix)) return;
+    this.auditFailure(context, 'rate_limited', null, { reason: 'failed_attempts', prefix });
+    this.throwRateLimited(this.options.errorMessages.rateLimited);
   }
 
   /** Runs a rate-limit or throttle hook: throwing or returning `false` blocks with 429. */

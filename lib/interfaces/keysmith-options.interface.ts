@@ -26,6 +26,20 @@ export type RateLimitHook = (request: any, rawToken: string) => void | boolean |
 /** Runs after authentication with the token. Throw (or return `false`) to answer 429. */
 export type ThrottleHook = (request: any, token: Token) => void | boolean | Promise<void | boolean>;
 
+/**
+ * The part of an ioredis client the cache invalidation uses: a client of your own (ioredis, or
+ * one with the same methods) instead of a URL.
+ */
+export interface RedisClientLike {
+  publish(channel: string, message: string): Promise<unknown>;
+  subscribe(channel: string): Promise<unknown>;
+  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
+  duplicate(): RedisClientLike;
+  quit(): Promise<unknown>;
+}
+
 /** Turns a token's `userId` into the user handed to `@KeysmithUser()`. */
 export type ResolveUser<User = unknown> = (userId: string, token: Token) => User | Promise<User>;
 
@@ -59,6 +73,32 @@ export interface KeysmithModuleOptions {
   auditLogging?: boolean;
   /** Overrides of the guard's response messages. Default `DEFAULT_ERROR_MESSAGES`. */
   errorMessages?: Partial<KeysmithErrorMessages>;
+  /** Seconds a verified token is accepted from memory without a query or a hash; `0` turns the cache off. Default `60`. */
+  cacheTtlSeconds?: number;
+  /** Most tokens the verification cache holds (least recently used out first). Default `10000`. */
+  cacheMaxEntries?: number;
+  /**
+   * Redis URL or ioredis client. With it, rotate, revoke and purge tell every instance to drop
+   * the token from its cache at once; without it, another instance may accept a revoked token
+   * for up to `cacheTtlSeconds`. Needs the `ioredis` package for a URL. Default none.
+   */
+  redis?: string | RedisClientLike;
+  /** `lastUsedAt` is written at most once per token per this many seconds. Default `60`. */
+  lastUsedIntervalSeconds?: number;
+  /** Audit rows from requests are written in multi-row INSERTs of up to this many rows. Default `100`. */
+  auditBatchSize?: number;
+  /** Buffered audit rows are written at least this often (milliseconds). Default `1000`. */
+  auditFlushIntervalMs?: number;
+  /** Most audit rows held while the database is slow or down; further rows are counted as lost. Default `10000`. */
+  auditMaxBuffered?: number;
+  /**
+   * Failed secrets for one prefix from one client IP within `failedAttemptsWindowSeconds` after
+   * which that IP's further attempts on that prefix get 429 without any hashing; `0` turns it off.
+   * Default `10`.
+   */
+  failedAttemptsLimit?: number;
+  /** The window of `failedAttemptsLimit`, in seconds. Default `300`. */
+  failedAttemptsWindowSeconds?: number;
   /** Runs before authentication; blocks with 429. Default none. */
   rateLimitHook?: RateLimitHook;
   /** Runs after authentication; blocks with 429. Default none. */

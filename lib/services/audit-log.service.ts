@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { MoreThanOrEqual, type FindOptionsWhere, type Repository } from 'typeorm';
 import { TokenAuditLog, type TokenAuditAction } from '../entities/token-audit-log.entity.js';
@@ -6,7 +7,8 @@ import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_AUDIT_LOG_REPOSITORY, LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
 import type { RawResponse } from '../utils/get-request.js';
-import { requestMetadata, type RequestMetadata } from '../utils/request-metadata.js';
+import { insertRows } from '../utils/insert-rows.js';
+import { requestMetadata } from '../utils/request-metadata.js';
 
 /** What happened, to whom: the part of an audit row that is not read from the request. */
 export interface AuditEntry {
@@ -24,14 +26,23 @@ export interface ListAuditLogsInput {
   limit?: number;
 }
 
+/** Waits before the second and third try of a failed batch. */
+const RETRY_DELAYS_MS = [100, 1_000];
+
 /**
- * Writes the audit log. A row that cannot be written never fails the action or the request that
- * caused it: the failure is logged instead.
+ * Writes the audit log. Rows of lifecycle actions are written before the action returns; rows of
+ * requests are buffered and written in multi-row INSERTs, when a batch is full or every
+ * `auditFlushIntervalMs`, and on shutdown. A row that cannot be written never fails the action or
+ * the request that caused it: the failure is logged instead, with the number of rows lost.
  */
 @Injectable()
 export class AuditLogService implements OnApplicationShutdown {
   private readonly logger = new Logger(LOGGER_CONTEXT);
-  private readonly pending = new Set<Promise<void>>();
+  private readonly awaitingResponse = new Set<Promise<void>>();
+  private readonly writing = new Set<Promise<void>>();
+  private buffer: TokenAuditLog[] = [];
+  private overflowed = 0;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(KEYSMITH_AUDIT_LOG_REPOSITORY) private readonly auditLogs: Repository<TokenAuditLog>,
@@ -39,27 +50,32 @@ export class AuditLogService implements OnApplicationShutdown {
   ) {}
 
   /** Writes a row now; `request`, when given, supplies path, method, client IP and user agent. */
-  record(entry: AuditEntry, request?: unknown): Promise<void> {
-    if (!this.options.auditLogging) return Promise.resolve();
-    return this.track(this.write(entry, requestMetadata(request), null, new Date()));
+  async record(entry: AuditEntry, request?: unknown): Promise<void> {
+    if (!this.options.auditLogging) return;
+    await this.write([this.row(entry, request, null)]);
   }
 
-  /** Writes a row once the response has been sent, so that it holds the final status code. */
+  /** Buffers a row for when the response has been sent, so that it holds the final status code. */
   recordOnResponse(entry: AuditEntry, request: unknown, response: RawResponse | undefined): void {
     if (!this.options.auditLogging) return;
-    const metadata = requestMetadata(request);
-    const createdAt = new Date();
-    if (!response) {
-      void this.track(this.write(entry, metadata, null, createdAt));
-      return;
-    }
-    const sent = new Promise<void>((resolve) => response.once('close', resolve));
-    void this.track(sent.then(() => this.write(entry, metadata, response.statusCode, createdAt)));
+    const row = this.row(entry, request, null);
+    if (!response) return this.enqueue(row);
+    const sent = new Promise<void>((resolve) => {
+      response.once('close', () => {
+        row.statusCode = response.statusCode;
+        this.enqueue(row);
+        resolve();
+      });
+    });
+    this.awaitingResponse.add(sent);
+    void sent.finally(() => this.awaitingResponse.delete(sent));
   }
 
-  /** Resolves once every row recorded so far is written (or its failure logged). */
+  /** Resolves once every row recorded so far is written (or reported lost). */
   async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all(this.pending);
+    while (this.awaitingResponse.size > 0) await Promise.all(this.awaitingResponse);
+    this.writeBuffer();
+    while (this.writing.size > 0) await Promise.all(this.writing);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -75,33 +91,59 @@ export class AuditLogService implements OnApplicationShutdown {
     return this.auditLogs.find({ where, order: { createdAt: 'DESC' }, take: input.limit ?? 100 });
   }
 
-  private track(write: Promise<void>): Promise<void> {
-    this.pending.add(write);
-    return write.finally(() => this.pending.delete(write));
+  private row(entry: AuditEntry, request: unknown, statusCode: number | null): TokenAuditLog {
+    return Object.assign(new TokenAuditLog(), {
+      id: randomUUID(),
+      tokenId: entry.tokenId,
+      action: entry.action,
+      ...requestMetadata(request),
+      statusCode,
+      extra: entry.extra ?? {},
+      createdAt: new Date(),
+    });
   }
 
-  private async write(
-    entry: AuditEntry,
-    metadata: RequestMetadata,
-    statusCode: number | null,
-    createdAt: Date,
-  ): Promise<void> {
-    try {
-      await this.auditLogs.insert(
-        this.auditLogs.create({
-        id: randomUUID(),
-        tokenId: entry.tokenId,
-        action: entry.action,
-        ...metadata,
-        statusCode,
-        extra: entry.extra ?? {},
-        createdAt,
-        }),
-      );
-    } catch (error) {
-      this.logger.error(
-        `Could not write the audit row "${entry.action}" of token ${entry.tokenId ?? '(none)'}: ${(error as Error).message}`,
-      );
+  private enqueue(row: TokenAuditLog): void {
+    if (this.buffer.length >= this.options.auditMaxBuffered) {
+      this.overflowed++;
+      return;
+    }
+    this.buffer.push(row);
+    if (this.buffer.length >= this.options.auditBatchSize) this.writeBuffer();
+    else this.timer ??= setTimeout(() => this.writeBuffer(), this.options.auditFlushIntervalMs).unref();
+  }
+
+  /** Starts writing everything buffered, one batch after another. */
+  private writeBuffer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.overflowed > 0) {
+      this.logger.error(`The audit buffer was full (auditMaxBuffered ${this.options.auditMaxBuffered}): lost ${this.overflowed} row(s).`);
+      this.overflowed = 0;
+    }
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, this.options.auditBatchSize);
+      const writing = this.write(batch);
+      this.writing.add(writing);
+      void writing.finally(() => this.writing.delete(writing));
+    }
+  }
+
+  /** Writes rows, trying again twice; never throws. */
+  private async write(rows: TokenAuditLog[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await insertRows(this.auditLogs, rows);
+        return;
+      } catch (error) {
+        const delay = RETRY_DELAYS_MS[attempt];
+        if (delay === undefined) {
+          const actions = [...new Set(rows.map((row) => row.action))].join(', ');
+          this.logger.error(`Could not write audit rows (${actions}): lost ${rows.length} row(s). ${(error as Error).message}`);
+          return;
+        }
+        await sleep(delay);
+      }
     }
   }
 }

@@ -21,7 +21,10 @@ import { randomBase62 } from '../token-format/base62.js';
 import { IDENTIFIER_LENGTH, buildToken, generateToken, parseToken } from '../token-format/token-format.js';
 import { isUniqueViolation } from '../utils/unique-violation.js';
 import { userIdOf } from '../utils/user-ref.js';
+import { CacheInvalidationService } from '../cache/cache-invalidation.service.js';
+import { VerificationCache } from '../cache/verification-cache.js';
 import { AuditLogService } from './audit-log.service.js';
+import { LastUsedWriter } from './last-used-writer.service.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,6 +38,9 @@ export class TokenService {
     @Inject(KEYSMITH_TOKEN_REPOSITORY) private readonly tokens: Repository<Token>,
     @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
     @Inject(AuditLogService) private readonly auditLog: AuditLogService,
+    @Inject(VerificationCache) private readonly cache: VerificationCache,
+    @Inject(CacheInvalidationService) private readonly invalidation: CacheInvalidationService,
+    @Inject(LastUsedWriter) private readonly lastUsed: LastUsedWriter,
   ) {}
 
   /** Creates a token. The raw token is in the result and nowhere else: show it once. */
@@ -73,9 +79,11 @@ export class TokenService {
     if (token.revoked || token.purged) throw notRotatable(token);
     const secret = randomBase62(this.options.secretLength);
     const key = await this.options.hashers.hash(secret);
+    this.lastUsed.forget(token.id);
     // The state is checked again in the UPDATE, so a revoke that lands meanwhile still wins.
     const result = await this.tokens.update({ id: token.id, revoked: false, purged: false }, { key, lastUsedAt: null });
     if (!result.affected) throw notRotatable(await this.resolve(token.id));
+    await this.invalidation.tokenChanged(token.id);
     await this.auditLog.record({ action: 'rotated', tokenId: token.id, extra: lifecycleExtra(input.actor, input.source) }, input.request);
     return buildToken(token.prefix, secret);
   }
@@ -85,6 +93,7 @@ export class TokenService {
     if (input.purge) return this.purge(tokenOrId, input);
     const token = await this.resolve(tokenOrId);
     const result = await this.tokens.update({ id: token.id, revoked: false }, { revoked: true });
+    await this.invalidation.tokenChanged(token.id);
     token.revoked = true;
     if (result.affected) {
       await this.auditLog.record({ action: 'revoked', tokenId: token.id, extra: lifecycleExtra(input.actor, input.source) }, input.request);
@@ -96,6 +105,7 @@ export class TokenService {
   async purge(tokenOrId: TokenRef, input: LifecycleInput = {}): Promise<Token> {
     const token = await this.resolve(tokenOrId);
     const result = await this.tokens.update({ id: token.id, purged: false }, { purged: true, revoked: true });
+    await this.invalidation.tokenChanged(token.id);
     token.purged = true;
     token.revoked = true;
     if (result.affected) {
@@ -110,10 +120,16 @@ export class TokenService {
   /**
    * Returns the token a raw token belongs to, or throws `InvalidTokenError`, `RevokedTokenError`
    * or `ExpiredTokenError`. The secret is checked before the state, so only its holder learns
-   * that a token is revoked or expired.
+   * that a token is revoked or expired. A token verified within `cacheTtlSeconds` is accepted
+   * from memory, without a query or a hash; its expiry is still checked every time.
    */
   async authenticate(rawToken: string): Promise<Token> {
     const parsed = parseToken(rawToken);
+    const cacheKey = this.cache.enabled ? this.cache.keyOf(rawToken) : null;
+    const cached = cacheKey === null ? undefined : this.cache.get(cacheKey);
+    if (cached) return this.accept(cached);
+
+    const mark = this.cache.mark();
     const token = await this.findByPrefix(parsed.prefix);
     if (!token) {
       await this.options.hashers.verifyDecoy(parsed.secret);
@@ -123,10 +139,13 @@ export class TokenService {
       throw new InvalidTokenError('wrong_secret', token);
     }
     if (token.revoked || token.purged) throw new RevokedTokenError(token);
-    if (token.isExpired) throw new ExpiredTokenError(token);
-    token.lastUsedAt = new Date();
-    await this.tokens.update({ id: token.id }, { lastUsedAt: token.lastUsedAt });
-    return token;
+    if (cacheKey !== null) this.cache.set(cacheKey, token, mark);
+    return this.accept(token);
+  }
+
+  /** Writes the `lastUsedAt` of recent uses now instead of within the next second. */
+  flushLastUsed(): Promise<void> {
+    return this.lastUsed.flush();
   }
 
   findById(id: string): Promise<Token | null> {
@@ -168,6 +187,13 @@ export class TokenService {
       .take(input.limit ?? 100)
       .skip(input.offset ?? 0)
       .getMany();
+  }
+
+  private accept(token: Token): Token {
+    if (token.isExpired) throw new ExpiredTokenError(token);
+    token.lastUsedAt = new Date();
+    this.lastUsed.noteUse(token.id, token.lastUsedAt);
+    return token;
   }
 
   private async resolve(tokenOrId: TokenRef): Promise<Token> {

@@ -42,6 +42,13 @@ export function generateToken(namespace: string, secretLength: number): Generate
   return { namespace, identifier, prefix, secret, rawToken: buildToken(prefix, secret) };
 }
 
+/** The prefix of a raw token that has a token's shape, or `null`; the checksum is not checked. */
+export function prefixOf(rawToken: string): string | null {
+  if (rawToken.length > MAX_TOKEN_LENGTH) return null;
+  const match = TOKEN_PATTERN.exec(rawToken);
+  return match ? `${match[1]}_${match[2]}` : null;
+}
+
 /**
  * Splits a raw token into its parts, or throws `InvalidTokenError` when its shape or checksum is
  * wrong. Both are checked here, before any database work, so garbage and typos cost no query.

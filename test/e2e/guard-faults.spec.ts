@@ -8,34 +8,40 @@ const errorsOf = (app: TestApp) => app.logs.filter((entry) => entry.level === 'e
 describe.each(appVariants())('KeysmithGuard faults on %s', (variant) => {
   describe('the token table is gone', () => {
     let app: TestApp;
-    let rawToken: string;
+    let verifiedBefore: string;
+    let neverVerified: string;
 
     beforeAll(async () => {
       app = await startTestApp({ suite: 'guard-faults-db', variant, controllers: [GuardedApiController] });
-      ({ rawToken } = await app.tokens.create({ name: 'before the fault' }));
-      expect((await call(app, '/api/health', { token: rawToken })).status).toBe(200);
+      ({ rawToken: verifiedBefore } = await app.tokens.create({ name: 'verified before the fault' }));
+      ({ rawToken: neverVerified } = await app.tokens.create({ name: 'never verified' }));
+      expect((await call(app, '/api/health', { token: verifiedBefore })).status).toBe(200);
       await app.auditLog.flush();
       await app.dataSource.query('DROP TABLE keysmith_token');
     });
     afterAll(() => app?.close());
 
-    it('answers a well-formed token with 503, a server error rather than 401, and logs exactly one error', async () => {
+    it('answers a token it must look up with 503, a server error rather than 401, and logs exactly one error', async () => {
       const before = errorsOf(app).length;
-      const response = await call(app, '/api/health', { token: rawToken });
+      const response = await call(app, '/api/health', { token: neverVerified });
       await app.auditLog.flush();
       expect(response.status).toBe(503);
       expect(response.text).not.toContain(MESSAGES.invalidToken);
-      expect(response.text).not.toContain(rawToken);
+      expect(response.text).not.toContain(neverVerified);
       const logged = errorsOf(app).slice(before);
       expect(logged).toHaveLength(1);
-      expect(logged[0]!.message).not.toContain(rawToken);
+      expect(logged[0]!.message).not.toContain(neverVerified);
+    });
+
+    it('keeps accepting a token verified before the fault, from the cache, until its entry expires', async () => {
+      expect((await call(app, '/api/health', { token: verifiedBefore })).status).toBe(200);
     });
 
     it('still answers 401 where no database work is needed: a missing or malformed token', async () => {
       const missing = await call(app, '/api/health');
       expect(missing.status).toBe(401);
       expect(missing.body.message).toBe(MESSAGES.missingToken);
-      const malformed = await call(app, '/api/health', { token: `${rawToken.slice(0, -1)}x` });
+      const malformed = await call(app, '/api/health', { token: `${neverVerified.slice(0, -1)}x` });
       expect(malformed.status).toBe(401);
       expect(malformed.body.message).toBe(MESSAGES.invalidToken);
     });

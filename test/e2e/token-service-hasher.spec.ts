@@ -46,6 +46,7 @@ describe.each(databaseVariants())('the configured hasher changes on $database', 
 
     const authenticated = await sha256App.tokens.authenticate(rawToken);
     expect(authenticated).toMatchObject({ id: token.id, userId: 'u-1' });
+    await sha256App.tokens.flushLastUsed();
     const stored = await storedToken(sha256App.dataSource, token.id);
     expect(stored.lastUsedAt?.getTime()).toBe(authenticated.lastUsedAt!.getTime());
     expect(stored.key).toBe(keyBefore);

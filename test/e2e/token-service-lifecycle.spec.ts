@@ -63,6 +63,7 @@ describe.each(databaseVariants())('TokenService lifecycle on $database', (varian
     it('changes the stored hash and clears lastUsedAt', async () => {
       const { token, rawToken } = await app.tokens.create({ name: 'rotate-clears-last-used' });
       await app.tokens.authenticate(rawToken);
+      await app.tokens.flushLastUsed();
       const used = await storedToken(app.dataSource, token.id);
       expect(used.lastUsedAt).toBeInstanceOf(Date);
       await app.tokens.rotate(token.id);

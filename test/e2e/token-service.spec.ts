@@ -210,8 +210,19 @@ describe.each(databaseVariants())('TokenService.create and authenticate on $data
       expect(authenticated.lastUsedAt).toBeInstanceOf(Date);
       expect(authenticated.lastUsedAt!.getTime()).toBeGreaterThanOrEqual(before);
       expect(authenticated.lastUsedAt!.getTime()).toBeLessThanOrEqual(after);
+      await app.tokens.flushLastUsed();
       const stored = await storedToken(app.dataSource, token.id);
       expect(stored.lastUsedAt?.getTime()).toBe(authenticated.lastUsedAt!.getTime());
+    });
+
+    it('writes lastUsedAt at most once per interval: later uses within it leave the stored time alone', async () => {
+      const { token, rawToken } = await app.tokens.create({ name: 'used-often' });
+      const first = await app.tokens.authenticate(rawToken);
+      await app.tokens.flushLastUsed();
+      const later = await app.tokens.authenticate(rawToken);
+      await app.tokens.flushLastUsed();
+      expect(later.lastUsedAt!.getTime()).toBeGreaterThanOrEqual(first.lastUsedAt!.getTime());
+      expect((await storedToken(app.dataSource, token.id)).lastUsedAt?.getTime()).toBe(first.lastUsedAt!.getTime());
     });
 
     it('rejects malformed tokens as InvalidTokenError "malformed"', async () => {

@@ -1,14 +1,17 @@
 import type { TestProject } from 'vitest/node';
 import { DATABASE_NAMES, isReachable, type DatabaseName } from './databases.js';
+import { isRedisReachable, REDIS_URL } from './redis.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databases: DatabaseName[];
+    /** Whether Redis answers, for the suites of cross-instance cache invalidation. */
+    redis: boolean;
   }
 }
 
 /**
- * Chooses the databases of this run: `KEYSMITH_TEST_DB` (comma-separated names) or all of them.
+ * Chooses the databases of this run, and whether Redis is there for the suites that need it: `KEYSMITH_TEST_DB` (comma-separated names) or all of them.
  * A server that does not answer is left out with a notice, except on CI (`CI=true`), where every
  * database must run.
  */
@@ -25,4 +28,9 @@ export default async function setup(project: TestProject): Promise<void> {
   }
   console.log(`[keysmith tests] databases: ${databases.join(', ')}`);
   project.provide('databases', databases);
+
+  const redis = await isRedisReachable();
+  if (!redis && process.env.CI === 'true') throw new Error(`Redis (${REDIS_URL}) does not answer, and CI runs every suite.`);
+  if (!redis) console.warn(`[keysmith tests] Redis (${REDIS_URL}) does not answer: the cross-instance suites are left out.`);
+  project.provide('redis', redis);
 }

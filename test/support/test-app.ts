@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import { inject } from 'vitest';
 import {
   AuditLogService,
@@ -67,6 +67,8 @@ export interface TestApp {
   dataSource: DataSource;
   /** Everything the app logged. */
   logs: LogEntry[];
+  /** Every SQL statement the app sent, in order. */
+  queries: string[];
   close(): Promise<void>;
 }
 
@@ -93,12 +95,14 @@ export function keysmithModule(registration: Registration, options: KeysmithModu
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const { variant } = options;
   const logs: LogEntry[] = [];
+  const queries: string[] = [];
   const moduleRef = await Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot({
         ...(await databaseOptions(variant.database, options.suite)),
         autoLoadEntities: true,
         retryAttempts: 0,
+        logger: queryRecorder(queries),
       }),
       keysmithModule(variant.registration, { bcryptRounds: 4, ...options.keysmith }),
     ],
@@ -126,7 +130,20 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     auditLog: app.get(AuditLogService),
     dataSource: app.get(DataSource),
     logs,
+    queries,
     close: () => app.close(),
+  };
+}
+
+function queryRecorder(queries: string[]): TypeOrmLogger {
+  const ignore = () => undefined;
+  return {
+    logQuery: (query) => void queries.push(query),
+    logQueryError: ignore,
+    logQuerySlow: ignore,
+    logSchemaBuild: ignore,
+    logMigration: ignore,
+    log: ignore,
   };
 }
 

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { RedisClientLike } from '../interfaces/keysmith-options.interface.js';
+import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
+import { LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
+import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
+import { VerificationCache } from './verification-cache.js';
+
+/** Redis channel on which instances announce the tokens whose cache entries must go. */
+export const INVALIDATION_CHANNEL = 'keysmith:token-changed';
+
+const REDIS_WAIT_MS = 2_000;
+
+/**
+ * Drops a changed token from this instance's verification cache and, with the `redis` option,
+ * from every other instance's: each one subscribes to one channel and drops what it hears.
+ */
+@Injectable()
+export class CacheInvalidationService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(LOGGER_CONTEXT);
+  private readonly instanceId = randomUUID();
+  private publisher: RedisClientLike | null = null;
+  private subscriber: RedisClientLike | null = null;
+
+  constructor(
+    @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
+    @Inject(VerificationCache) private readonly cache: VerificationCache,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (!this.options.redis) return;
+    const owned = typeof this.options.redis === 'string';
+    this.publisher = await connect(this.options.redis);
+    if (owned) reportConnectionErrors(this.publisher, this.logger);
+    if (!this.cache.enabled) return;
+    const subscriber = (this.subscriber = this.publisher.duplicate());
+    reportConnectionErrors(subscriber, this.logger);
+    subscriber.on('message', (channel, message) => {
+      if (channel === INVALIDATION_CHANNEL) this.dropAnnounced(message);
+    });
+    const subscribe = () =>
+      subscriber.subscribe(INVALIDATION_CHANNEL).then(
+        () => true,
+        (error: Error) => {
+          this.logger.error(`Could not subscribe to Redis: ${error.message}`);
+          return false;
+        },
+      );
+    // Subscribing again on every (re)connection also covers a first attempt that failed.
+    subscriber.on('ready', () => void subscribe());
+    // Startup waits for the subscription, so that no revocation is missed once requests are
+    // served; but only so long: an unreachable Redis must not keep the application down.
+    if (!(await Promise.race([subscribe(), sleep(REDIS_WAIT_MS, false, { ref: false })]))) {
+      this.logger.error(
+        'Not subscribed to Redis yet: until it answers, a token revoked through another instance is accepted here until its cache entry expires (cacheTtlSeconds).',
+      );
+    }
+  }
+
+  /** Drops the token here, then tells the other instances. Never throws. */
+  async tokenChanged(tokenId: string): Promise<void> {
+    this.cache.drop(tokenId);
+    if (!this.publisher) return;
+    try {
+      const published = this.publisher.publish(INVALIDATION_CHANNEL, JSON.stringify({ tokenId, from: this.instanceId }));
+      // A lifecycle action waits for Redis only so long; the database change has been made.
+      const timedOut = sleep(REDIS_WAIT_MS, 'timeout', { ref: false });
+      if ((await Promise.race([published, timedOut])) === 'timeout') throw new Error('Redis did not answer in time');
+    } catch (error) {
+      this.logger.error(
+        `Could not announce a change of token ${tokenId} on Redis; other instances may accept it until their cache entry expires: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Only the clients made here are closed; a client passed in belongs to the application.
+    const owned = typeof this.options.redis === 'string' ? [this.publisher, this.subscriber] : [this.subscriber];
+    await Promise.all(owned.map((client) => client?.quit().catch(() => undefined)));
+  }
+
+  private dropAnnounced(message: string): void {
+    try {
+      const { tokenId, from } = JSON.parse(message) as { tokenId?: unknown; from?: unknown };
+      if (typeof tokenId === 'string' && from !== this.instanceId) this.cache.drop(tokenId);
+    } catch {
+      this.logger.warn(`Ignored a malformed message on ${INVALIDATION_CHANNEL}.`);
+    }
+  }
+}
+
+/** Logs the first error of a connection that goes down, and again only after it came back. */
+function reportConnectionErrors(client: RedisClientLike, logger: Logger): void {
+  let reported = false;
+  client.on('error', (error: Error) => {
+    if (!reported) logger.error(`Redis connection error (revocations from other instances wait for the cache TTL): ${error.message}`);
+    reported = true;
+  });
+  client.on('ready', () => {
+    reported = false;
+  });
+}
+
+async function connect(redis: string | RedisClientLike): Promise<RedisClientLike> {
+  if (typeof redis !== 'string') return redis;
+  try {
+    const { Redis } = await import('ioredis');
+    // Fail a command after one reconnection attempt instead of queueing it for minutes.
+    return new Redis(redis, { maxRetriesPerRequest: 1 }) as unknown as RedisClientLike;
+  } catch (error) {
+    throw new Error(`The "redis" option needs the ioredis package (npm install ioredis): ${(error as Error).message}`);
+  }
+}

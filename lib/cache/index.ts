@@ -1,0 +1,2 @@
+export * from './cache-invalidation.service.js';
+export * from './verification-cache.js';

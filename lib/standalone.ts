@@ -1,0 +1,44 @@
+import type { DataSource } from 'typeorm';
+import { CacheInvalidationService } from './cache/cache-invalidation.service.js';
+import { VerificationCache } from './cache/verification-cache.js';
+import { TokenAuditLog } from './entities/token-audit-log.entity.js';
+import { Token } from './entities/token.entity.js';
+import type { KeysmithModuleOptions } from './interfaces/keysmith-options.interface.js';
+import { resolveKeysmithOptions } from './keysmith.options.js';
+import { AuditLogService } from './services/audit-log.service.js';
+import { LastUsedWriter } from './services/last-used-writer.service.js';
+import { TokenService } from './services/token.service.js';
+
+export interface StandaloneKeysmith {
+  tokens: TokenService;
+  auditLog: AuditLogService;
+  /** Writes what is still buffered (audit rows, `lastUsedAt`). Call it before the process ends. */
+  close(): Promise<void>;
+}
+
+/**
+ * `TokenService` and `AuditLogService` on an initialized data source, without a NestJS
+ * application: for scripts, jobs and command lines. The verification cache is off; with the
+ * `redis` option, rotations and revocations still reach the caches of running applications.
+ */
+export async function createStandaloneKeysmith(
+  dataSource: DataSource,
+  options: KeysmithModuleOptions = {},
+): Promise<StandaloneKeysmith> {
+  const resolved = resolveKeysmithOptions({ ...options, cacheTtlSeconds: 0 });
+  const tokenRepository = dataSource.getRepository(Token);
+  const cache = new VerificationCache(resolved.cacheTtlMs, resolved.cacheMaxEntries);
+  const auditLog = new AuditLogService(dataSource.getRepository(TokenAuditLog), resolved);
+  const lastUsed = new LastUsedWriter(tokenRepository, resolved);
+  const invalidation = new CacheInvalidationService(resolved, cache);
+  await invalidation.onModuleInit();
+  const tokens = new TokenService(tokenRepository, resolved, auditLog, cache, invalidation, lastUsed);
+  return {
+    tokens,
+    auditLog,
+    close: async () => {
+      await Promise.all([auditLog.flush(), lastUsed.flush()]);
+      await invalidation.onApplicationShutdown();
+    },
+  };
+}
