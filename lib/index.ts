@@ -8,6 +8,7 @@ export * from './keysmith.constants.js';
 export type { KeysmithModuleAsyncOptions, KeysmithModuleForRootOptions } from './keysmith.module-definition.js';
 export { KeysmithModule } from './keysmith.module.js';
 export { resolveKeysmithOptions, type ResolvedKeysmithOptions } from './keysmith.options.js';
+export * from './migrations/index.js';
 export * from './services/index.js';
 export * from './standalone.js';
 export { buildToken, parseToken, tokenChecksum, type ParsedToken } from './token-format/index.js';

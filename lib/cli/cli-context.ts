@@ -1,0 +1,68 @@
+import type { DataSource } from 'typeorm';
+import { TokenAuditLog } from '../entities/token-audit-log.entity.js';
+import { Token } from '../entities/token.entity.js';
+import { KeysmithConfigurationError } from '../errors/keysmith-configuration.error.js';
+import type { KeysmithModuleOptions } from '../interfaces/keysmith-options.interface.js';
+import { createStandaloneKeysmith, type StandaloneKeysmith } from '../standalone.js';
+import { adoptEntity } from './adopt-entity.js';
+import { CliError } from './cli-error.js';
+import type { CliOutput, CommandContext } from './command.js';
+import { loadDataSourceFile } from './data-source-loader.js';
+import { keysmithOptionsFrom } from './keysmith-options-source.js';
+import { missingTables } from './missing-tables.js';
+
+export interface CliContext extends CommandContext {
+  /** Writes what the services still buffer, then closes the data source's connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to the application's database through its data source file and builds the services
+ * the commands use, without a Nest application. The CLI never changes the schema and keeps
+ * stdout for its results: `synchronize`, `migrationsRun`, `dropSchema` and `logging` are turned
+ * off, as the TypeORM CLI does for its own commands.
+ */
+export async function openContext(file: string, env: NodeJS.ProcessEnv, output: CliOutput, typeScriptHooks: URL): Promise<CliContext> {
+  const { dataSource, keysmithOptions } = await loadDataSourceFile(file, typeScriptHooks);
+  const options = keysmithOptionsFrom(keysmithOptions, env);
+  if (!dataSource.isInitialized) {
+    // A logger is only rebuilt when `logger` is given; `logging: false` alone would keep the file's.
+    dataSource.setOptions({ synchronize: false, migrationsRun: false, dropSchema: false, logging: false, logger: 'advanced-console' });
+    await dataSource.initialize();
+  }
+  try {
+    if (!adoptEntity(dataSource, Token) || !adoptEntity(dataSource, TokenAuditLog)) {
+      throw new CliError(`the DataSource of ${file} does not know the nestjs-keysmith entities; add KEYSMITH_ENTITIES to its entities.`);
+    }
+    const missing = await missingTables(dataSource, [Token, TokenAuditLog]);
+    if (missing.length > 0) {
+      throw new CliError(`the database has no ${missing.join(' and no ')} table; run the migrations first (KEYSMITH_MIGRATIONS).`);
+    }
+    const keysmith = await standaloneKeysmith(dataSource, options);
+    return {
+      tokens: keysmith.tokens,
+      auditLog: keysmith.auditLog,
+      tokenRepository: dataSource.getRepository(Token),
+      output,
+      close: async () => {
+        try {
+          await keysmith.close();
+        } finally {
+          await dataSource.destroy();
+        }
+      },
+    };
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+}
+
+async function standaloneKeysmith(dataSource: DataSource, options: KeysmithModuleOptions): Promise<StandaloneKeysmith> {
+  try {
+    return await createStandaloneKeysmith(dataSource, options);
+  } catch (error) {
+    if (error instanceof KeysmithConfigurationError) throw new CliError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,45 @@
+import type { Token } from '../entities/token.entity.js';
+import { formatMoment } from './table.js';
+
+export type TokenState = 'active' | 'expired' | 'revoked' | 'purged';
+
+export const TOKEN_TABLE_HEADERS = ['PREFIX', 'NAME', 'USER', 'SCOPES', 'STATE', 'EXPIRES', 'LAST USED'];
+
+/** The one word a listing shows for a token's lifecycle; purged wins over revoked, revoked over expired. */
+export function tokenState(token: Token): TokenState {
+  if (token.purged) return 'purged';
+  if (token.revoked) return 'revoked';
+  return token.isExpired ? 'expired' : 'active';
+}
+
+export function tokenTableRow(token: Token): string[] {
+  return [
+    token.prefix,
+    token.name,
+    token.userId ?? '-',
+    token.scopes.length > 0 ? token.scopes.join(',') : '-',
+    tokenState(token),
+    formatMoment(token.expiresAt, 'never'),
+    formatMoment(token.lastUsedAt, 'never'),
+  ];
+}
+
+/** A token for `--json`: every column but the hash of its secret, and its state. */
+export function tokenJson(token: Token) {
+  return {
+    id: token.id,
+    prefix: token.prefix,
+    name: token.name,
+    description: token.description,
+    tokenType: token.tokenType,
+    userId: token.userId,
+    createdById: token.createdById,
+    scopes: token.scopes,
+    state: tokenState(token),
+    createdAt: token.createdAt.toISOString(),
+    expiresAt: token.expiresAt?.toISOString() ?? null,
+    lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+    revoked: token.revoked,
+    purged: token.purged,
+  };
+}
