@@ -21,8 +21,10 @@ import { AuditLogService } from '../services/audit-log.service.js';
 import { TokenService } from '../services/token.service.js';
 import { FailedAttemptsThrottle } from '../throttling/failed-attempts-throttle.js';
 import { prefixOf } from '../token-format/token-format.js';
+import { extractToken } from '../utils/extract-token.js';
 import { getRawResponse, getRequest } from '../utils/get-request.js';
-import { clientIp, headersOf } from '../utils/request-metadata.js';
+import { clientIp } from '../utils/request-metadata.js';
+import { toWsException } from '../utils/ws-exception.js';
 
 /**
  * Authenticates the token of a request, checks its scopes and hands the token and its user to
@@ -41,6 +43,20 @@ export class KeysmithGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType<string>() !== 'ws') return this.authorize(context);
+    try {
+      return await this.authorize(context);
+    } catch (error) {
+      throw error instanceof HttpException ? await toWsException(error, context) : error;
+    }
+  }
+
+  /**
+   * The flow of `canActivate`: the token, the hooks, authentication, scopes, the user. Its refusals
+   * are HTTP exceptions; in a WebSocket context `canActivate` hands them to the client as
+   * `WsException`s with the same message and status.
+   */
+  protected async authorize(context: ExecutionContext): Promise<boolean> {
     if (this.routeFlag(context, PUBLIC_METADATA)) return true;
     const request = this.getRequest(context);
 
@@ -70,16 +86,12 @@ export class KeysmithGuard implements CanActivate {
     return getRequest(context);
   }
 
-  /** The raw token from the configured header, or from the query parameter when allowed. */
+  /**
+   * The raw token from the configured header (for a Socket.IO client, its handshake's header or
+   * `auth.token`), or from the query parameter when allowed.
+   */
   protected extractToken(request: any): string | null {
-    const header = headersOf(request)[this.options.header];
-    const fromHeader = Array.isArray(header) ? header[0] : header;
-    if (typeof fromHeader === 'string' && fromHeader.length > 0) return fromHeader;
-    if (this.options.allowQueryParam) {
-      const fromQuery: unknown = request?.query?.[this.options.queryParamName];
-      if (typeof fromQuery === 'string' && fromQuery.length > 0) return fromQuery;
-    }
-    return null;
+    return extractToken(request, this.options);
   }
 
   /** Authenticates, answering every kind of bad token with the one `invalidToken` message. */

@@ -4,9 +4,13 @@
  *
  * - `fixtures/nest12-esm`: NestJS 12, TypeORM 1, an ESM application: it must load `dist/esm`.
  * - `fixtures/nest11-cjs`: NestJS 11, TypeORM 0.3, compiled by tsc to CommonJS: it must `require`
- *   `dist/cjs`.
+ *   `dist/cjs`. It is also compiled by its own TypeScript 5 (whose CommonJS resolution ignores
+ *   `exports`, so `typesVersions` must map the subpaths), and its Jest e2e tests (Jest and ts-jest
+ *   as `nest new` sets them up for NestJS 11) run GraphQL and WebSocket suites on the tarball.
  *
- * Each application does the README quick start over real HTTP and prints one JSON line.
+ * Each application does the README quick start over real HTTP, then limits a route per token through
+ * `nestjs-keysmith/throttler` (and the NestJS 12 one answers a guarded GraphQL resolver), and
+ * prints one JSON line.
  *
  * Cost: two `npm install`s. better-sqlite3 has no reachable prebuilt binary here and compiles for
  * minutes; when this repository's own node_modules holds the very version the fixtures pin, built for
@@ -45,6 +49,10 @@ interface AppSpec {
   build: 'esm' | 'cjs';
   nest: string;
   typeorm: string;
+  /** Compile it with its own TypeScript too (the version `nest new` pins for that NestJS major). */
+  ownTypeScript?: string;
+  /** Run its Jest e2e suites (`npm run test:e2e`). */
+  jestE2e?: boolean;
 }
 
 interface AppResult {
@@ -54,6 +62,18 @@ interface AppResult {
   run?: RunResult;
   /** The JSON line the application printed. */
   output?: AppOutput;
+  ownCompile?: RunResult;
+  jest?: RunResult;
+  /** Jest's `--json` report. */
+  jestReport?: JestReport;
+}
+
+interface JestReport {
+  numTotalTests: number;
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  testResults: { name: string; assertionResults: { fullName: string; status: string }[] }[];
 }
 
 interface AppOutput {
@@ -64,6 +84,10 @@ interface AppOutput {
   statuses: Record<'withToken' | 'withoutToken' | 'oldAfterRotate' | 'newAfterRotate' | 'afterRevoke', number>;
   bodies: { withToken: unknown; newAfterRotate: unknown };
   auditActions: string[];
+  throttlerEntry: string;
+  throttler: { firstStatuses: number[]; refusedMessage: unknown; secondStatus: number };
+  /** NestJS 12 only. */
+  graphql?: { secondPrefix: string; withToken: any; withoutToken: any };
 }
 
 interface PackResult {
@@ -73,7 +97,7 @@ interface PackResult {
 
 const APPS: AppSpec[] = [
   { name: 'nest12-esm', build: 'esm', nest: '12.5.1', typeorm: '1.1.1' },
-  { name: 'nest11-cjs', build: 'cjs', nest: '11.1.29', typeorm: '0.3.31' },
+  { name: 'nest11-cjs', build: 'cjs', nest: '11.1.29', typeorm: '0.3.31', ownTypeScript: '5.9.3', jestE2e: true },
 ];
 
 /** npm settings from the environment that say where and how to fetch and build: a CI may set them. */
@@ -156,6 +180,13 @@ function packJson(stdout: string): PackResult[] {
   return JSON.parse(start >= 0 ? stdout.slice(start) : stdout) as PackResult[];
 }
 
+/** Every string value in a JSON value, at any depth (object keys are not values). */
+function leafStrings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value && typeof value === 'object') return Object.values(value).flatMap(leafStrings);
+  return [];
+}
+
 function readJson<T = Record<string, unknown>>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
@@ -206,6 +237,15 @@ async function buildAndRunApp(app: AppSpec, tmp: string, tarball: string, instal
 
   result.run = await run(process.execPath, ['dist/main.js'], { cwd: dir, timeoutMs: 2 * MINUTE });
   result.output = lastJsonLine<AppOutput>(result.run.stdout);
+
+  if (app.ownTypeScript) {
+    result.ownCompile = await run(join(dir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: dir, timeoutMs: 5 * MINUTE });
+  }
+  if (app.jestE2e) {
+    const reportFile = join(dir, 'jest-report.json');
+    result.jest = await run('npm', ['run', 'test:e2e', '--', '--json', `--outputFile=${reportFile}`], { cwd: dir, timeoutMs: 5 * MINUTE });
+    if (existsSync(reportFile)) result.jestReport = readJson<JestReport>(reportFile);
+  }
   return result;
 }
 
@@ -216,7 +256,7 @@ describe('the npm package', () => {
   let tarball: string;
   let tarListing: RunResult;
   const apps = new Map<string, AppResult>();
-  const manifest = readJson<{ name: string; version: string; exports: unknown; main?: string; module?: string; types?: string; bin?: unknown }>(join(ROOT, 'package.json'));
+  const manifest = readJson<{ name: string; version: string; exports: unknown; main?: string; module?: string; types?: string; bin?: unknown; typesVersions?: unknown }>(join(ROOT, 'package.json'));
 
   beforeAll(async () => {
     for (const entry of ['dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts']) {
@@ -237,7 +277,8 @@ describe('the npm package', () => {
     APPS.forEach((app, index) => apps.set(app.name, results[index]!));
 
     const steps = results.map((r, index) =>
-      `${APPS[index]!.name}: install ${Math.round((r.install?.ms ?? 0) / 1000)} s, tsc ${Math.round((r.compile?.ms ?? 0) / 1000)} s, run ${Math.round((r.run?.ms ?? 0) / 1000)} s`,
+      `${APPS[index]!.name}: install ${Math.round((r.install?.ms ?? 0) / 1000)} s, tsc ${Math.round((r.compile?.ms ?? 0) / 1000)} s, run ${Math.round((r.run?.ms ?? 0) / 1000)} s` +
+      (r.jest ? `, jest ${Math.round(r.jest.ms / 1000)} s` : ''),
     );
     console.info(
       `[package tests] ${Math.round((Date.now() - started) / 1000)} s in ${tmp} (better-sqlite3 ${installEnv.npm_config_better_sqlite3_local_prebuilds ? 'from a local prebuild' : 'compiled'}); ${steps.join('; ')}`,
@@ -283,10 +324,10 @@ describe('the npm package', () => {
         .map((entry) => entry.replace(/^package\//, ''))
         .sort();
       expect(inTarball).toEqual(paths());
-      const targets = JSON.stringify([manifest.exports, manifest.main, manifest.module, manifest.types, manifest.bin])
-        .match(/"\.\/[^"]+"/g)!
-        .map((target) => target.slice(3, -1));
-      expect(targets.length).toBeGreaterThanOrEqual(8);
+      const targets = leafStrings([manifest.exports, manifest.main, manifest.module, manifest.types, manifest.bin, manifest.typesVersions])
+        .filter((target) => target.startsWith('./'))
+        .map((target) => target.slice(2));
+      expect(targets.length).toBeGreaterThanOrEqual(13);
       for (const target of targets) expect(paths(), `exports target ./${target} is not in the tarball`).toContain(target);
     });
   });
@@ -357,6 +398,63 @@ describe('the npm package', () => {
         expect(output!.loadedCommonJs).toContain(join(distDir, 'index.js'));
         expect(output!.loadedCommonJs.filter((file) => !file.startsWith(distDir + sep))).toEqual([]);
       }
+    });
+
+    it(`limits per token through nestjs-keysmith/throttler, loaded from dist/${app.build}`, () => {
+      const { output, dir } = result();
+      expect(output, `${app.name} printed no result`).toBeDefined();
+      const entry = output!.throttlerEntry.startsWith('file:') ? fileURLToPath(output!.throttlerEntry) : output!.throttlerEntry;
+      expect(entry).toBe(join(dir, 'node_modules', manifest.name, 'dist', app.build, 'throttler', 'index.js'));
+      // Two requests a minute per token: the first token's third is refused, the second token passes.
+      expect(output!.throttler).toEqual({
+        firstStatuses: [200, 200, 429],
+        refusedMessage: 'Too many authentication attempts. Try again later.',
+        secondStatus: 200,
+      });
+    });
+  });
+
+  describe('the nest12-esm application with Apollo GraphQL', () => {
+    it('answers a guarded resolver with the token, and a request without one with missingToken', () => {
+      const { output, run: ran } = apps.get('nest12-esm')!;
+      expect(output?.graphql, report('GraphQL in nest12-esm', ran)).toBeDefined();
+      const { secondPrefix, withToken, withoutToken } = output!.graphql!;
+      expect(withToken).toEqual({ data: { whoami: secondPrefix } });
+      expect(withoutToken.data).toBeNull();
+      expect(withoutToken.errors[0]).toMatchObject({
+        message: 'Authentication credentials were not provided.',
+        extensions: { code: 'UNAUTHENTICATED' },
+      });
+    });
+  });
+
+  describe('the nest11-cjs application', () => {
+    const spec = APPS.find((app) => app.name === 'nest11-cjs')!;
+    const result = () => apps.get(spec.name)!;
+
+    it(`compiles with its own TypeScript ${spec.ownTypeScript}, whose CommonJS resolution finds the subpath through typesVersions`, () => {
+      const { ownCompile, dir } = result();
+      expect(readJson<{ version: string }>(join(dir, 'node_modules', 'typescript', 'package.json')).version).toBe(spec.ownTypeScript);
+      expect(succeeded(ownCompile), report(`its own tsc in ${spec.name}`, ownCompile)).toBe(true);
+    });
+
+    it('passes its Jest e2e suites: GraphQL resolvers and a Socket.IO gateway on NestJS 11', () => {
+      const { jest, jestReport } = result();
+      expect(succeeded(jest), report(`npm run test:e2e in ${spec.name}`, jest)).toBe(true);
+      expect(jestReport, report('no Jest report', jest)).toBeDefined();
+      expect(jestReport!.numFailedTests).toBe(0);
+      expect(jestReport!.numPendingTests).toBe(0);
+      const passed = jestReport!.testResults.flatMap((file) => file.assertionResults.filter((test) => test.status === 'passed').map((test) => test.fullName));
+      expect(passed).toHaveLength(jestReport!.numTotalTests);
+      expect(passed).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^KeysmithGuard in an Apollo GraphQL resolver .* answers a missing token with UNAUTHENTICATED and missingToken$/),
+          expect.stringMatching(/^KeysmithGuard in an Apollo GraphQL resolver .* answers a missing scope with FORBIDDEN and insufficientScope$/),
+          expect.stringMatching(/^KeysmithGuard in a Socket.IO gateway .* reads the token from the handshake auth\.token$/),
+          expect.stringMatching(/^KeysmithGuard in a Socket.IO gateway .* sends a client without a token a WsException with statusCode 401 and missingToken$/),
+        ]),
+      );
+      expect(passed.length).toBeGreaterThanOrEqual(7);
     });
   });
 });

@@ -45,6 +45,8 @@ export interface TestAppOptions {
   suite: string;
   variant: AppVariant;
   keysmith?: KeysmithModuleOptions;
+  /** Further modules of the app (ThrottlerModule, GraphQLModule, ...). */
+  imports?: Array<Type | DynamicModule>;
   controllers?: Type[];
   providers?: Provider[];
   /** Register `KeysmithGuard` as `APP_GUARD`. */
@@ -105,6 +107,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
         logger: queryRecorder(queries),
       }),
       keysmithModule(variant.registration, { bcryptRounds: 4, ...options.keysmith }),
+      ...(options.imports ?? []),
     ],
     controllers: options.controllers ?? [],
     providers: [

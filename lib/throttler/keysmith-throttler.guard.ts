@@ -1,0 +1,87 @@
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerException,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
+import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
+import { AuditLogService } from '../services/audit-log.service.js';
+import { prefixOf } from '../token-format/token-format.js';
+import { extractToken } from '../utils/extract-token.js';
+import { getRawResponse, getRequest } from '../utils/get-request.js';
+import { clientIp } from '../utils/request-metadata.js';
+import { toWsException } from '../utils/ws-exception.js';
+
+/** Start of the tracker of a request that sends a token; the token's prefix follows. */
+export const KEYSMITH_TOKEN_TRACKER_PREFIX = 'keysmith-token:';
+
+/** Start of the tracker of a request without a token; its client IP follows. */
+export const KEYSMITH_IP_TRACKER_PREFIX = 'keysmith-ip:';
+
+/**
+ * `@nestjs/throttler`'s guard, counting requests per API token instead of per IP.
+ *
+ * - The tracker is the token's prefix (`tok_ab12CD34`), read from the same header (or handshake,
+ *   or query parameter) as `KeysmithGuard` reads, with no hashing and no database query, so the
+ *   limit is checked before any authentication work. A request without a well-formed token is
+ *   counted by its client IP, as `ThrottlerGuard` does.
+ * - Counts live in the throttler's own storage (`ThrottlerModule.forRoot({ storage })`), so a
+ *   shared storage such as Redis limits a token across every instance.
+ * - A blocked request gets 429 with the `rateLimited` message of the keysmith options (not the
+ *   throttler's `errorMessage`) and an `auth_failed` audit row with `error_code: 'rate_limited'`.
+ *
+ * Needs `ThrottlerModule` (global) and `KeysmithModule` (global by default). Use it before
+ * `KeysmithGuard`, so a blocked request costs no authentication:
+ * `@UseGuards(KeysmithThrottlerGuard, KeysmithGuard)`, or as an `APP_GUARD` listed first.
+ *
+ * The prefix is not secret, and a client may invent new well-formed tokens to get fresh counts;
+ * add a named throttler with its own `getTracker: (req) => req.ip` to also cap each client IP.
+ */
+@Injectable()
+export class KeysmithThrottlerGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storageService: ThrottlerStorage,
+    @Inject(Reflector) reflector: Reflector,
+    @Inject(KEYSMITH_OPTIONS) protected readonly keysmithOptions: ResolvedKeysmithOptions,
+    @Inject(AuditLogService) protected readonly auditLog: AuditLogService,
+  ) {
+    super(options, storageService, reflector);
+  }
+
+  /** `keysmith-token:<prefix>` for a request with a well-formed token, else `keysmith-ip:<client IP>`. */
+  protected override async getTracker(request: Record<string, any>): Promise<string> {
+    const rawToken = extractToken(request, this.keysmithOptions);
+    const prefix = rawToken === null ? null : prefixOf(rawToken);
+    if (prefix !== null) return `${KEYSMITH_TOKEN_TRACKER_PREFIX}${prefix}`;
+    // A socket has no `ip`: its handshake address stands in.
+    const byIp = typeof request?.ip === 'string' ? request : { ip: clientIp(request) ?? 'unknown' };
+    return `${KEYSMITH_IP_TRACKER_PREFIX}${await super.getTracker(byIp)}`;
+  }
+
+  /** The request and response of an HTTP, GraphQL or WebSocket context (the throttler reads HTTP only). */
+  protected override getRequestResponse(context: ExecutionContext): { req: Record<string, any>; res: Record<string, any> } {
+    if (context.getType<string>() === 'http') return super.getRequestResponse(context);
+    const req = getRequest(context) ?? {};
+    return { req, res: req.res ?? {} };
+  }
+
+  /**
+   * 429 with the `rateLimited` message, audited as `auth_failed` / `rate_limited` (in a WebSocket
+   * context, a `WsException` with `statusCode: 429`, as `KeysmithGuard` sends its refusals).
+   */
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const request = getRequest(context);
+    const extra: Record<string, unknown> = { error_code: 'rate_limited', reason: 'throttler' };
+    if (detail.tracker.startsWith(KEYSMITH_TOKEN_TRACKER_PREFIX)) extra.prefix = detail.tracker.slice(KEYSMITH_TOKEN_TRACKER_PREFIX.length);
+    this.auditLog.recordOnResponse({ action: 'auth_failed', tokenId: null, extra }, request, getRawResponse(context));
+    const exception = new ThrottlerException(this.keysmithOptions.errorMessages.rateLimited);
+    throw context.getType<string>() === 'ws' ? await toWsException(exception, context) : exception;
+  }
+}
