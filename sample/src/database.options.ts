@@ -4,6 +4,8 @@ import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 /** SQLite file used when neither `DATABASE_URL` nor `SAMPLE_SQLITE_PATH` is set (gitignored). */
 export const DEFAULT_SQLITE_PATH = fileURLToPath(new URL('../keysmith-sample.sqlite', import.meta.url));
 
+const CONNECT_TIMEOUT_MS = 5_000;
+
 /**
  * Connection options from the environment: PostgreSQL or MariaDB/MySQL when `DATABASE_URL` is
  * set (`postgres://`, `mariadb://`, `mysql://`), else the SQLite file `SAMPLE_SQLITE_PATH`.
@@ -14,15 +16,17 @@ export function databaseOptions(env: NodeJS.ProcessEnv = process.env): TypeOrmMo
   const url = env.DATABASE_URL;
   if (!url) return { type: 'better-sqlite3', database: env.SAMPLE_SQLITE_PATH || DEFAULT_SQLITE_PATH, ...common };
 
+  // Without a connect timeout, node-postgres waits forever for a database that does not answer,
+  // and every request that needs one hangs instead of failing with 503.
   const scheme = url.slice(0, url.indexOf(':'));
   switch (scheme) {
     case 'postgres':
     case 'postgresql':
-      return { type: 'postgres', url, ...common };
+      return { type: 'postgres', url, connectTimeoutMS: CONNECT_TIMEOUT_MS, ...common };
     case 'mariadb':
-      return { type: 'mariadb', url, ...common };
+      return { type: 'mariadb', url, connectTimeout: CONNECT_TIMEOUT_MS, ...common };
     case 'mysql':
-      return { type: 'mysql', url, ...common };
+      return { type: 'mysql', url, connectTimeout: CONNECT_TIMEOUT_MS, ...common };
     default:
       throw new Error(`DATABASE_URL must start with postgres://, mariadb:// or mysql://; got "${scheme}://".`);
   }
