@@ -1,3 +1,4 @@
+export * from './admin/index.js';
 export * from './decorators/index.js';
 export * from './entities/index.js';
 export * from './errors/index.js';

@@ -45,16 +45,36 @@ export interface RevokeInput extends LifecycleInput {
   purge?: boolean;
 }
 
+/** Where a token is in its lifecycle; `revoked` excludes purged tokens, `expired` excludes both. */
+export type TokenState = 'active' | 'expired' | 'revoked' | 'purged';
+
+/** Columns `TokenService.list()` can sort by. */
+export type TokenSortField = 'createdAt' | 'name' | 'expiresAt' | 'lastUsedAt';
+
 export interface ListTokensInput {
   userId?: string | number;
+  /** Part of the name (any case) or of the prefix. */
+  search?: string;
+  state?: TokenState;
   tokenType?: TokenType;
   /** `true`: not revoked, not purged, not expired; `false`: any of those. */
   active?: boolean;
   revoked?: boolean;
   purged?: boolean;
+  /** Default `createdAt`, ties broken by id. */
+  sort?: TokenSortField;
+  /** Default `desc`. */
+  order?: 'asc' | 'desc';
   /** Default 100. */
   limit?: number;
   offset?: number;
+}
+
+/** One page of `TokenService.listPage()`. */
+export interface TokenPage {
+  items: Token[];
+  /** Tokens matching the filters, on every page. */
+  total: number;
 }
 
 /** A token, its id (uuid) or its prefix (`tok_ab12CD34`). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { MoreThanOrEqual, type FindOptionsWhere, type Repository } from 'typeorm';
+import { And, LessThan, MoreThanOrEqual, type FindManyOptions, type FindOptionsWhere, type Repository } from 'typeorm';
 import { TokenAuditLog, type TokenAuditAction } from '../entities/token-audit-log.entity.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_AUDIT_LOG_REPOSITORY, LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
@@ -20,10 +20,22 @@ export interface AuditEntry {
 export interface ListAuditLogsInput {
   tokenId?: string;
   action?: TokenAuditAction;
+  /** The final response status code of request rows. */
+  statusCode?: number;
   /** Rows created at or after this moment. */
   since?: Date;
+  /** Rows created before this moment. */
+  until?: Date;
   /** Default 100. */
   limit?: number;
+  offset?: number;
+}
+
+/** One page of `AuditLogService.listPage()`. */
+export interface AuditLogPage {
+  items: TokenAuditLog[];
+  /** Rows matching the filters, on every page. */
+  total: number;
 }
 
 /** Waits before the second and third try of a failed batch. */
@@ -84,11 +96,24 @@ export class AuditLogService implements OnApplicationShutdown {
 
   /** Newest first. */
   list(input: ListAuditLogsInput = {}): Promise<TokenAuditLog[]> {
+    return this.auditLogs.find(this.findOptions(input));
+  }
+
+  /** One page of `list()` and the number of rows matching the filters on every page. */
+  async listPage(input: ListAuditLogsInput = {}): Promise<AuditLogPage> {
+    const [items, total] = await this.auditLogs.findAndCount(this.findOptions(input));
+    return { items, total };
+  }
+
+  private findOptions(input: ListAuditLogsInput): FindManyOptions<TokenAuditLog> {
     const where: FindOptionsWhere<TokenAuditLog> = {};
     if (input.tokenId !== undefined) where.tokenId = input.tokenId;
     if (input.action !== undefined) where.action = input.action;
-    if (input.since !== undefined) where.createdAt = MoreThanOrEqual(input.since);
-    return this.auditLogs.find({ where, order: { createdAt: 'DESC' }, take: input.limit ?? 100 });
+    if (input.statusCode !== undefined) where.statusCode = input.statusCode;
+    if (input.since !== undefined && input.until !== undefined) where.createdAt = And(MoreThanOrEqual(input.since), LessThan(input.until));
+    else if (input.since !== undefined) where.createdAt = MoreThanOrEqual(input.since);
+    else if (input.until !== undefined) where.createdAt = LessThan(input.until);
+    return { where, order: { createdAt: 'DESC', id: 'DESC' }, take: input.limit ?? 100, skip: input.offset ?? 0 };
   }
 
   private row(entry: AuditEntry, request: unknown, statusCode: number | null): TokenAuditLog {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Brackets, type Repository } from 'typeorm';
+import { Brackets, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { TOKEN_NAME_MAX_LENGTH, TOKEN_TYPES, Token } from '../entities/token.entity.js';
 import { KeysmithValidationError } from '../errors/keysmith-validation.error.js';
 import { ExpiredTokenError, InvalidTokenError, RevokedTokenError } from '../errors/token-auth.errors.js';
@@ -11,7 +11,10 @@ import type {
   LifecycleInput,
   ListTokensInput,
   RevokeInput,
+  TokenPage,
   TokenRef,
+  TokenSortField,
+  TokenState,
   UserRef,
 } from '../interfaces/token-service.interface.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
@@ -30,6 +33,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // 62^8 identifiers make a collision rare; three tries make a failure from it practically impossible.
 const CREATE_ATTEMPTS = 3;
+const SORT_FIELDS: readonly TokenSortField[] = ['createdAt', 'name', 'expiresAt', 'lastUsedAt'];
 
 /** Creates, rotates, revokes, purges, finds and authenticates tokens. */
 @Injectable()
@@ -158,35 +162,40 @@ export class TokenService {
     return token?.prefix === prefix ? token : null;
   }
 
-  /** Tokens matching every given filter, newest first. */
+  /** Tokens matching every given filter, newest first unless `sort` and `order` say otherwise. */
   list(input: ListTokensInput = {}): Promise<Token[]> {
+    return this.listQuery(input).getMany();
+  }
+
+  /** One page of `list()` and the number of tokens matching the filters on every page. */
+  async listPage(input: ListTokensInput = {}): Promise<TokenPage> {
+    const [items, total] = await this.listQuery(input).getManyAndCount();
+    return { items, total };
+  }
+
+  private listQuery(input: ListTokensInput): SelectQueryBuilder<Token> {
+    const order = input.order === 'asc' ? 'ASC' : 'DESC';
     // The id breaks ties between tokens created in the same millisecond, so pages never overlap.
     const query = this.tokens
       .createQueryBuilder('token')
-      .orderBy('token.createdAt', 'DESC')
-      .addOrderBy('token.id', 'DESC');
+      .orderBy(`token.${SORT_FIELDS.includes(input.sort!) ? input.sort : 'createdAt'}`, order)
+      .addOrderBy('token.id', order);
     if (input.userId !== undefined) query.andWhere('token.userId = :userId', { userId: String(input.userId) });
     if (input.tokenType !== undefined) query.andWhere('token.tokenType = :tokenType', { tokenType: input.tokenType });
     if (input.revoked !== undefined) query.andWhere('token.revoked = :revoked', { revoked: input.revoked });
     if (input.purged !== undefined) query.andWhere('token.purged = :purged', { purged: input.purged });
-    if (input.active === true) {
-      query
-        .andWhere('token.revoked = :no AND token.purged = :no', { no: false })
-        .andWhere(new Brackets((expiry) => expiry.where('token.expiresAt IS NULL').orWhere('token.expiresAt > :now')));
-    } else if (input.active === false) {
-      query.andWhere(
-        new Brackets((inactive) =>
-          inactive
-            .where('token.revoked = :yes OR token.purged = :yes', { yes: true })
-            .orWhere('token.expiresAt <= :now'),
-        ),
-      );
+    if (input.active === true) query.andWhere(activeCondition());
+    else if (input.active === false) query.andWhere(inactiveCondition());
+    if (input.state !== undefined) query.andWhere(stateCondition(input.state));
+    if (input.search) {
+      // `!` escapes LIKE's wildcards the same way on SQLite, PostgreSQL and MySQL.
+      const pattern = `%${input.search.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+      query.andWhere("(LOWER(token.name) LIKE :pattern ESCAPE '!' OR LOWER(token.prefix) LIKE :pattern ESCAPE '!')", { pattern });
     }
-    query.setParameter('now', new Date());
     return query
+      .setParameters({ now: new Date(), yes: true, no: false })
       .take(input.limit ?? 100)
-      .skip(input.offset ?? 0)
-      .getMany();
+      .skip(input.offset ?? 0);
   }
 
   private accept(token: Token): Token {
@@ -269,4 +278,23 @@ function notRotatable(token: Token): KeysmithValidationError {
 function lifecycleExtra(actor: UserRef | null | undefined, source: string | undefined): Record<string, unknown> {
   const actorId = userIdOf(actor);
   return { ...(actorId === null ? {} : { actor_id: actorId }), ...(source === undefined ? {} : { source }) };
+}
+
+const notExpired = () => new Brackets((expiry) => expiry.where('token.expiresAt IS NULL').orWhere('token.expiresAt > :now'));
+
+function activeCondition(): Brackets {
+  return new Brackets((active) => active.where('token.revoked = :no AND token.purged = :no').andWhere(notExpired()));
+}
+
+function inactiveCondition(): Brackets {
+  return new Brackets((inactive) => inactive.where('token.revoked = :yes OR token.purged = :yes').orWhere('token.expiresAt <= :now'));
+}
+
+function stateCondition(state: TokenState): Brackets {
+  return new Brackets((where) => {
+    if (state === 'active') where.where(activeCondition());
+    else if (state === 'expired') where.where('token.revoked = :no AND token.purged = :no AND token.expiresAt <= :now');
+    else if (state === 'revoked') where.where('token.revoked = :yes AND token.purged = :no');
+    else where.where('token.purged = :yes');
+  });
 }

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule, getRepositoryToken } from '@nestjs/typeorm';
-import { KeysmithModule } from 'nestjs-keysmith';
+import { KeysmithAdminModule, KeysmithModule } from 'nestjs-keysmith';
 import type { Repository } from 'typeorm';
 import { databaseOptions } from './database.options.js';
 import { HealthController } from './health.controller.js';
 import { keysmithOptions } from './keysmith.config.js';
 import { MeController } from './me.controller.js';
 import { NotesController } from './notes.controller.js';
+import { PingController } from './ping.controller.js';
 import { User } from './users/user.entity.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -20,7 +21,9 @@ import { UsersModule } from './users/users.module.js';
       inject: [getRepositoryToken(User)],
       useFactory: (users: Repository<User>) => keysmithOptions(users),
     }),
+    // The operator's console at /keysmith, for tokens with the keysmith:admin scope.
+    KeysmithAdminModule.forRoot(),
   ],
-  controllers: [HealthController, MeController, NotesController],
+  controllers: [PingController, HealthController, MeController, NotesController],
 })
 export class AppModule {}

@@ -1,15 +1,22 @@
-import type { KeysmithModuleOptions } from 'nestjs-keysmith';
+import { KEYSMITH_ADMIN_SCOPE, type HasherName, type KeysmithModuleOptions } from 'nestjs-keysmith';
 import type { Repository } from 'typeorm';
 import type { User } from './users/user.entity.js';
 
-/** Scopes a token of this app may carry. */
-export const SCOPES = ['read', 'write'];
+/** Scopes a token of this app may carry; `keysmith:admin` opens the admin console. */
+export const SCOPES = ['read', 'write', KEYSMITH_ADMIN_SCOPE];
 
-/** How the sample configures nestjs-keysmith; `users` backs `@KeysmithUser()`. */
-export function keysmithOptions(users: Repository<User>): KeysmithModuleOptions {
+/**
+ * How the sample configures nestjs-keysmith; `users` backs `@KeysmithUser()`. Two settings come
+ * from the environment when set (the benchmark uses them; the library checks the values):
+ * `KEYSMITH_HASHER` (`bcrypt`, `sha256` or `pbkdf2_sha512`, for new tokens) and
+ * `KEYSMITH_CACHE_TTL_SECONDS` (`0` turns the verification cache off).
+ */
+export function keysmithOptions(users: Repository<User>, env: NodeJS.ProcessEnv = process.env): KeysmithModuleOptions {
   return {
     availableScopes: SCOPES,
     defaultScopes: ['read'],
     resolveUser: (userId) => users.findOneBy({ id: Number(userId) }),
+    ...(env.KEYSMITH_HASHER ? { hasher: env.KEYSMITH_HASHER as HasherName } : {}),
+    ...(env.KEYSMITH_CACHE_TTL_SECONDS ? { cacheTtlSeconds: Number(env.KEYSMITH_CACHE_TTL_SECONDS) } : {}),
   };
 }

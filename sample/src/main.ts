@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { databaseOptions, describeDatabase } from './database.options.js';
+import { setupSwagger } from './swagger.js';
 
 /** Serves the sample on `PORT` (default 3000). */
 async function bootstrap(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   const app = await NestFactory.create(AppModule);
   app.enableShutdownHooks();
+  setupSwagger(app);
   await app.listen(port);
 
   console.log(`
@@ -21,6 +23,14 @@ Then call the API with it:
   curl -H "X-KEYSMITH-TOKEN: <raw>" http://localhost:${port}/api/health
   curl -H "X-KEYSMITH-TOKEN: <raw>" http://localhost:${port}/api/me
   curl -H "X-KEYSMITH-TOKEN: <raw>" -H "Content-Type: application/json" -d '{"text":"hi"}' http://localhost:${port}/api/notes
+Unguarded: curl http://localhost:${port}/api/ping
+
+Admin console: http://localhost:${port}/keysmith (sign in with a token from: npm run sample:token -- keysmith:admin)
+OpenAPI: http://localhost:${port}/docs (Swagger UI), http://localhost:${port}/docs-json
+
+Environment: PORT, DATABASE_URL (postgres://, mariadb://, mysql://; else SQLite),
+  KEYSMITH_HASHER (bcrypt, sha256, pbkdf2_sha512; hasher of new tokens: ${process.env.KEYSMITH_HASHER || 'bcrypt'}),
+  KEYSMITH_CACHE_TTL_SECONDS (verification cache TTL, 0 = off: ${process.env.KEYSMITH_CACHE_TTL_SECONDS || '60'}).
 `);
 }
 

@@ -1,0 +1,167 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
+import { KeysmithScopes } from '../../decorators/keysmith-scopes.decorator.js';
+import type { Token } from '../../entities/token.entity.js';
+import { TokenNotFoundError } from '../../errors/token-not-found.error.js';
+import type { LifecycleInput } from '../../interfaces/token-service.interface.js';
+import { TokenService } from '../../services/token.service.js';
+import { AdminAction } from '../admin-action.decorator.js';
+import { adminValidationPipe } from '../admin-validation.pipe.js';
+import { BulkItemResultDto, BulkResultDto } from '../dto/bulk-result.dto.js';
+import { BulkTokensDto } from '../dto/bulk-tokens.dto.js';
+import { CreateTokenDto } from '../dto/create-token.dto.js';
+import { IssuedTokenDto } from '../dto/issued-token.dto.js';
+import { ListTokensQueryDto } from '../dto/list-tokens-query.dto.js';
+import { TokenPageDto } from '../dto/token-page.dto.js';
+import { TokenViewDto } from '../dto/token-view.dto.js';
+import { ValidationErrorDto } from '../dto/validation-error.dto.js';
+import { KEYSMITH_ADMIN_SCOPE, KEYSMITH_SECURITY_SCHEME } from '../keysmith-admin.constants.js';
+import { KeysmithAdminGuard } from '../keysmith-admin.guard.js';
+import { TokenRefPipe } from '../token-ref.pipe.js';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '../swagger/optional-swagger.js';
+
+const DEFAULT_PAGE_SIZE = 25;
+const TOKEN_PARAM = { name: 'id', description: 'The token id (uuid) or its prefix (`tok_ab12CD34`).' };
+
+/** The token half of the admin API: list, read, create, rotate, revoke and purge, one or many. */
+@ApiTags('keysmith admin: tokens')
+@ApiSecurity(KEYSMITH_SECURITY_SCHEME)
+@ApiUnauthorizedResponse({ description: 'No token, or a token that is invalid, revoked or expired.' })
+@ApiForbiddenResponse({ description: `The token lacks the \`${KEYSMITH_ADMIN_SCOPE}\` scope.` })
+@ApiBadRequestResponse({ type: ValidationErrorDto, description: 'Refused input: every bad field, with its reasons.' })
+@KeysmithScopes(KEYSMITH_ADMIN_SCOPE)
+@UseGuards(KeysmithAdminGuard)
+@UsePipes(adminValidationPipe())
+@Controller('api/tokens')
+export class AdminTokensController {
+  constructor(@Inject(TokenService) private readonly tokens: TokenService) {}
+
+  @ApiOperation({ summary: 'Revoke many tokens', description: 'Revoked tokens are left as they are.' })
+  @ApiOkResponse({ type: BulkResultDto })
+  @HttpCode(200)
+  @Post('bulk/revoke')
+  bulkRevoke(@Body() body: BulkTokensDto, @AdminAction() action: LifecycleInput): Promise<BulkResultDto> {
+    return this.forEach(body.ids, async (id) => ({ token: TokenViewDto.of(await this.tokens.revoke(id, action)) }));
+  }
+
+  @ApiOperation({ summary: 'Purge many tokens', description: 'Purged tokens are left as they are.' })
+  @ApiOkResponse({ type: BulkResultDto })
+  @HttpCode(200)
+  @Post('bulk/purge')
+  bulkPurge(@Body() body: BulkTokensDto, @AdminAction() action: LifecycleInput): Promise<BulkResultDto> {
+    return this.forEach(body.ids, async (id) => ({ token: TokenViewDto.of(await this.tokens.purge(id, action)) }));
+  }
+
+  @ApiOperation({ summary: 'Rotate many tokens', description: 'Each result holds its new raw token, shown this once.' })
+  @ApiOkResponse({ type: BulkResultDto })
+  @HttpCode(200)
+  @Post('bulk/rotate')
+  bulkRotate(@Body() body: BulkTokensDto, @AdminAction() action: LifecycleInput): Promise<BulkResultDto> {
+    return this.forEach(body.ids, async (id) => {
+      const rawToken = await this.tokens.rotate(id, action);
+      return { token: TokenViewDto.of(await this.find(id)), rawToken };
+    });
+  }
+
+  @ApiOperation({ summary: 'List tokens', description: 'Filtered, sorted (newest first by default) and paginated.' })
+  @ApiOkResponse({ type: TokenPageDto })
+  @Get()
+  async list(@Query() query: ListTokensQueryDto): Promise<TokenPageDto> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const offset = query.offset ?? 0;
+    const page = await this.tokens.listPage({ ...query, limit, offset });
+    return { items: page.items.map((token) => TokenViewDto.of(token)), total: page.total, limit, offset };
+  }
+
+  @ApiOperation({ summary: 'Create a token', description: 'The answer holds the raw token: the only time it exists.' })
+  @ApiCreatedResponse({ type: IssuedTokenDto })
+  @Post()
+  async create(@Body() body: CreateTokenDto, @AdminAction() action: LifecycleInput): Promise<IssuedTokenDto> {
+    const { token, rawToken } = await this.tokens.create({
+      name: body.name,
+      description: body.description,
+      userId: body.userId,
+      scopes: body.scopes,
+      tokenType: body.tokenType,
+      ...(body.expiresAt === undefined ? {} : { expiresAt: body.expiresAt === null ? null : new Date(body.expiresAt) }),
+      createdBy: action.actor,
+      request: action.request,
+      source: action.source,
+    });
+    return { token: TokenViewDto.of(token), rawToken };
+  }
+
+  @ApiOperation({ summary: 'Get a token' })
+  @ApiParam(TOKEN_PARAM)
+  @ApiOkResponse({ type: TokenViewDto })
+  @ApiNotFoundResponse({ description: 'No token has this id or prefix.' })
+  @Get(':id')
+  async get(@Param('id', TokenRefPipe) id: string): Promise<TokenViewDto> {
+    return TokenViewDto.of(await this.find(id));
+  }
+
+  @ApiOperation({ summary: 'Rotate a token', description: 'The old raw token stops working; the answer holds the new one, shown this once.' })
+  @ApiParam(TOKEN_PARAM)
+  @ApiOkResponse({ type: IssuedTokenDto })
+  @ApiNotFoundResponse({ description: 'No token has this id or prefix.' })
+  @HttpCode(200)
+  @Post(':id/rotate')
+  async rotate(@Param('id', TokenRefPipe) id: string, @AdminAction() action: LifecycleInput): Promise<IssuedTokenDto> {
+    const rawToken = await this.tokens.rotate(id, action);
+    return { token: TokenViewDto.of(await this.find(id)), rawToken };
+  }
+
+  @ApiOperation({ summary: 'Revoke a token', description: 'Idempotent.' })
+  @ApiParam(TOKEN_PARAM)
+  @ApiOkResponse({ type: TokenViewDto })
+  @ApiNotFoundResponse({ description: 'No token has this id or prefix.' })
+  @HttpCode(200)
+  @Post(':id/revoke')
+  async revoke(@Param('id', TokenRefPipe) id: string, @AdminAction() action: LifecycleInput): Promise<TokenViewDto> {
+    return TokenViewDto.of(await this.tokens.revoke(id, action));
+  }
+
+  @ApiOperation({ summary: 'Purge a token', description: 'Marks it purged and revoked (a soft delete). Idempotent.' })
+  @ApiParam(TOKEN_PARAM)
+  @ApiOkResponse({ type: TokenViewDto })
+  @ApiNotFoundResponse({ description: 'No token has this id or prefix.' })
+  @HttpCode(200)
+  @Post(':id/purge')
+  async purge(@Param('id', TokenRefPipe) id: string, @AdminAction() action: LifecycleInput): Promise<TokenViewDto> {
+    return TokenViewDto.of(await this.tokens.purge(id, action));
+  }
+
+  private async find(reference: string): Promise<Token> {
+    const token = (await this.tokens.findById(reference)) ?? (await this.tokens.findByPrefix(reference));
+    if (!token) throw new TokenNotFoundError(reference);
+    return token;
+  }
+
+  /** Runs the action on each id in turn; a refusal is that token's result, not the request's. */
+  private async forEach(
+    ids: string[],
+    act: (id: string) => Promise<Pick<BulkItemResultDto, 'token' | 'rawToken'>>,
+  ): Promise<BulkResultDto> {
+    const results: BulkItemResultDto[] = [];
+    for (const id of [...new Set(ids)]) {
+      try {
+        results.push({ id, ok: true, ...(await act(id)) });
+      } catch (error) {
+        const status = (error as { getStatus?: () => number }).getStatus?.();
+        if (status === undefined || status >= 500) throw error;
+        results.push({ id, ok: false, error: (error as Error).message, statusCode: status });
+      }
+    }
+    return { results };
+  }
+}

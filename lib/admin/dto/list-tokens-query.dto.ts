@@ -1,0 +1,55 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { TokenSortField, TokenState } from '../../interfaces/token-service.interface.js';
+import { ApiPropertyOptional } from '../swagger/optional-swagger.js';
+
+export const TOKEN_STATES: readonly TokenState[] = ['active', 'expired', 'revoked', 'purged'];
+export const TOKEN_SORT_FIELDS: readonly TokenSortField[] = ['createdAt', 'name', 'expiresAt', 'lastUsedAt'];
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+/** Largest page the admin API returns. */
+export const MAX_PAGE_SIZE = 100;
+
+/** Query of `GET <path>/api/tokens`. */
+export class ListTokensQueryDto {
+  @ApiPropertyOptional({ enum: TOKEN_STATES, description: 'Lifecycle state; `revoked` leaves purged tokens out.' })
+  @IsOptional()
+  @IsIn(TOKEN_STATES)
+  state?: TokenState;
+
+  @ApiPropertyOptional({ description: 'Owner of the tokens.', maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  userId?: string;
+
+  @ApiPropertyOptional({ description: 'Part of the name (any case) or of the prefix.', maxLength: 128 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  search?: string;
+
+  @ApiPropertyOptional({ enum: TOKEN_SORT_FIELDS, default: 'createdAt' })
+  @IsOptional()
+  @IsIn(TOKEN_SORT_FIELDS)
+  sort?: TokenSortField;
+
+  @ApiPropertyOptional({ enum: SORT_ORDERS, default: 'desc' })
+  @IsOptional()
+  @IsIn(SORT_ORDERS)
+  order?: (typeof SORT_ORDERS)[number];
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 25 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}

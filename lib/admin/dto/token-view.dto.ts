@@ -1,0 +1,48 @@
+import type { Token, TokenType } from '../../entities/token.entity.js';
+import type { TokenState } from '../../interfaces/token-service.interface.js';
+import { ApiProperty } from '../swagger/optional-swagger.js';
+import { TOKEN_STATES } from './list-tokens-query.dto.js';
+
+/** A token as the admin API shows it: everything but the hash of its secret. */
+export class TokenViewDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'tok_ab12CD34' }) prefix!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ enum: ['user', 'system'] }) tokenType!: TokenType;
+  @ApiProperty({ type: String, nullable: true }) userId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) createdById!: string | null;
+  @ApiProperty({ type: [String] }) scopes!: string[];
+  @ApiProperty({ enum: TOKEN_STATES }) state!: TokenState;
+  @ApiProperty() revoked!: boolean;
+  @ApiProperty() purged!: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt!: Date;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt!: Date | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt!: Date | null;
+
+  /** The view of a token, with its state worked out from `revoked`, `purged` and `expiresAt`. */
+  static of(token: Token): TokenViewDto {
+    return Object.assign(new TokenViewDto(), {
+      id: token.id,
+      prefix: token.prefix,
+      name: token.name,
+      description: token.description,
+      tokenType: token.tokenType,
+      userId: token.userId,
+      createdById: token.createdById,
+      scopes: token.scopes,
+      state: stateOf(token),
+      revoked: token.revoked,
+      purged: token.purged,
+      createdAt: token.createdAt,
+      expiresAt: token.expiresAt,
+      lastUsedAt: token.lastUsedAt,
+    });
+  }
+}
+
+function stateOf(token: Token): TokenState {
+  if (token.purged) return 'purged';
+  if (token.revoked) return 'revoked';
+  return token.isExpired ? 'expired' : 'active';
+}

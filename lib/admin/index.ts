@@ -1,0 +1,16 @@
+export { AuditLogPageDto } from './dto/audit-log-page.dto.js';
+export { AuditLogViewDto } from './dto/audit-log-view.dto.js';
+export { BulkItemResultDto, BulkResultDto } from './dto/bulk-result.dto.js';
+export { BulkTokensDto } from './dto/bulk-tokens.dto.js';
+export { CreateTokenDto } from './dto/create-token.dto.js';
+export { IssuedTokenDto } from './dto/issued-token.dto.js';
+export { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto.js';
+export { ListTokensQueryDto } from './dto/list-tokens-query.dto.js';
+export { TokenPageDto } from './dto/token-page.dto.js';
+export { TokenViewDto } from './dto/token-view.dto.js';
+export { FieldErrorDto, ValidationErrorDto } from './dto/validation-error.dto.js';
+export type { KeysmithAdminOptions } from './keysmith-admin-options.interface.js';
+export { KEYSMITH_ADMIN_DEFAULT_PATH, KEYSMITH_ADMIN_SCOPE, KEYSMITH_SECURITY_SCHEME } from './keysmith-admin.constants.js';
+export { KeysmithAdminGuard } from './keysmith-admin.guard.js';
+export { KeysmithAdminModule } from './keysmith-admin.module.js';
+export { addKeysmithSecurity, type ApiKeyDocumentBuilder } from './swagger/add-keysmith-security.js';

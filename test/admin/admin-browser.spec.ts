@@ -1,0 +1,214 @@
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, chromiumMissing, launchChromium, type Browser } from './fixtures/chromium.js';
+import { startSampleApp, type SampleApp } from './fixtures/sample-app.js';
+
+if (chromiumMissing) console.warn(`[keysmith tests] ${CHROMIUM} is missing: the admin page's browser suite is skipped (apt-get install -y chromium).`);
+
+/** `KEYSMITH_SCREENSHOTS=docs` writes the screenshots the README shows; otherwise they go to a temporary folder. */
+const SCREENSHOTS = process.env.KEYSMITH_SCREENSHOTS === 'docs' ? 'docs/screenshots' : mkdtempSync(join(tmpdir(), 'keysmith-screenshots-'));
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
+
+describe.skipIf(chromiumMissing)('admin page in Chromium, against the sample app', () => {
+  let sample: SampleApp;
+  let browser: Browser;
+  let page: Page;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    sample = await startSampleApp();
+    adminToken = await sample.createToken('keysmith:admin');
+    browser = await launchChromium();
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: sample.url });
+    page = await browser.context.newPage();
+    await seedTokens();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await sample?.close();
+  });
+
+  const status = async (raw: string): Promise<number> =>
+    (await fetch(`${sample.url}/api/health`, { headers: { 'X-KEYSMITH-TOKEN': raw } })).status;
+
+  async function seedTokens(): Promise<void> {
+    const day = 24 * 60 * 60 * 1000;
+    const seeds = [
+      { name: 'billing-export', scopes: ['read'], description: 'Nightly export to the billing system' },
+      { name: 'ci-deploy', scopes: ['read', 'write'], tokenType: 'system' },
+      { name: 'legacy-integration', scopes: ['read'], expiresAt: new Date(Date.now() - day).toISOString() },
+      { name: 'mobile-app', scopes: ['read'], userId: '1' },
+    ];
+    for (const seed of seeds) {
+      const response = await fetch(`${sample.url}/keysmith/api/tokens`, {
+        method: 'POST',
+        headers: { 'X-KEYSMITH-TOKEN': adminToken, 'Content-Type': 'application/json' },
+        body: JSON.stringify(seed),
+      });
+      expect(response.status).toBe(201);
+    }
+  }
+
+  async function screenshot(name: string): Promise<void> {
+    const file = join(SCREENSHOTS, `${name}.png`);
+    await page.screenshot({ path: file });
+    expect(readFileSync(file).subarray(0, 4)).toEqual(PNG_SIGNATURE);
+  }
+
+  const row = (name: string): Locator => page.locator('#token-rows tr', { has: page.getByText(name, { exact: true }) });
+  const badgeOf = (name: string): Locator => row(name).locator('.badge');
+
+  async function confirm(): Promise<void> {
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+  }
+
+  it('refuses a token without keysmith:admin, then signs in with an admin token kept in session storage only', async () => {
+    await page.goto(`${sample.url}/keysmith`);
+    await screenshot('sign-in');
+    const reader = await sample.createToken('read');
+    await page.getByLabel('Admin token').fill(reader);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('#signin-error').textContent()).toContain('keysmith:admin');
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+
+    await page.getByLabel('Admin token').fill(adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => row('billing-export').count()).toBe(1);
+    expect(await page.evaluate('Object.values(sessionStorage)')).toEqual([adminToken]);
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+    expect(await badgeOf('legacy-integration').textContent()).toBe('expired');
+    expect(await badgeOf('ci-deploy').textContent()).toBe('active');
+    await screenshot('tokens');
+  });
+
+  let created = '';
+
+  it('creates a token, shows it once with a copy button, and the copied value works over HTTP', async () => {
+    await page.getByLabel('Name', { exact: true }).fill('browser-made');
+    await page.getByLabel(/^Scopes/).fill('read');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const panel = page.locator('#secret-panel');
+    await expect.poll(() => panel.isVisible()).toBe(true);
+    expect(await panel.textContent()).toContain('you will not see this again');
+    created = await page.getByLabel('Raw token').inputValue();
+    expect(created).toMatch(/^tok_[0-9A-Za-z]{8}:[0-9A-Za-z]{32}\d{6}$/);
+
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await expect.poll(() => page.locator('#secret-copied').textContent()).toBe('Copied to the clipboard.');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(created);
+    await screenshot('token-created');
+
+    expect(await status(created)).toBe(200);
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByLabel('Raw token').inputValue()).toBe('');
+    expect(await panel.isVisible()).toBe(false);
+    expect(await badgeOf('browser-made').textContent()).toBe('active');
+  });
+
+  it('rotates the token after confirmation: the new value is shown once, the old one fails', async () => {
+    await row('browser-made').getByRole('button', { name: 'Rotate browser-made' }).click();
+    await confirm();
+    await expect.poll(() => page.getByLabel('Raw token').inputValue()).not.toBe('');
+    const rotated = await page.getByLabel('Raw token').inputValue();
+    expect(rotated).not.toBe(created);
+    expect(rotated.slice(0, 12)).toBe(created.slice(0, 12));
+    expect(await status(created)).toBe(401);
+    expect(await status(rotated)).toBe(200);
+    created = rotated;
+    await page.getByRole('button', { name: 'Done' }).click();
+  });
+
+  it('cancels, then confirms a revoke, and the token stops working', async () => {
+    await row('browser-made').getByRole('button', { name: 'Revoke browser-made' }).click();
+    await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
+    expect(await page.locator('#confirm-text').textContent()).toContain('Revoke browser-made');
+    await screenshot('confirm-revoke');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(false);
+    expect(await status(created)).toBe(200);
+
+    await row('browser-made').getByRole('button', { name: 'Revoke browser-made' }).click();
+    await confirm();
+    await expect.poll(() => badgeOf('browser-made').textContent()).toBe('revoked');
+    expect(await status(created)).toBe(401);
+  });
+
+  it('purges the token after confirmation and finds it with the filters', async () => {
+    await row('browser-made').getByRole('button', { name: 'Purge browser-made' }).click();
+    await confirm();
+    await expect.poll(() => badgeOf('browser-made').textContent()).toBe('purged');
+
+    await page.getByLabel('Name or prefix').fill('BROWSER');
+    await page.getByLabel('State').selectOption('purged');
+    await page.getByRole('button', { name: 'Apply' }).first().click();
+    await expect.poll(() => page.locator('#token-rows tr').count()).toBe(1);
+    expect(await badgeOf('browser-made').textContent()).toBe('purged');
+
+    await page.getByLabel('State').selectOption('active');
+    await page.getByRole('button', { name: 'Apply' }).first().click();
+    await expect.poll(() => page.locator('#token-rows').textContent()).toContain('No tokens match.');
+    await page.getByRole('button', { name: 'Clear' }).first().click();
+    await expect.poll(() => row('billing-export').count()).toBe(1);
+  });
+
+  it("shows the token's audit trail and filters it by action and status", async () => {
+    await row('browser-made').getByRole('button', { name: 'Audit log of browser-made' }).click();
+    const actions = () => page.locator('#audit-rows tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
+    // Request rows reach the database within the audit flush interval: apply the filters until they are there.
+    const applied = async () => {
+      await page.locator('#audit-filters').getByRole('button', { name: 'Apply' }).click();
+      await page.waitForLoadState('networkidle');
+      return actions();
+    };
+    await expect
+      .poll(applied, { timeout: 10_000 })
+      .toEqual(['revoked', 'auth_failed', 'revoked', 'auth_success', 'auth_success', 'auth_failed', 'rotated', 'auth_success', 'created']);
+    await screenshot('audit');
+
+    await page.getByLabel('Action').selectOption('auth_failed');
+    await page.getByLabel('Status').fill('401');
+    await expect.poll(applied).toEqual(['auth_failed', 'auth_failed']);
+    expect(await page.locator('#audit-rows').textContent()).toContain('error_code=revoked_token');
+    expect(await page.locator('#audit-rows').textContent()).toContain('reason=wrong_secret');
+    await screenshot('audit-filtered');
+
+    const local = (date: Date) => new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.getByLabel('From').fill(local(new Date(Date.now() + 60 * 60_000)));
+    await page.locator('#audit-filters').getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.locator('#audit-rows').textContent()).toContain('No audit rows match.');
+    await page.getByLabel('From').fill(local(new Date(Date.now() - 60 * 60_000)));
+    await expect.poll(applied).toEqual(['auth_failed', 'auth_failed']);
+  });
+
+  it('signs out, forgetting the token', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    expect(await page.getByLabel('Admin token').isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Tokens' }).isVisible()).toBe(false);
+  });
+
+  it('is usable from the keyboard alone, with a visible focus ring', async () => {
+    await page.goto(`${sample.url}/keysmith`);
+    const focused = () => page.evaluate('document.activeElement && document.activeElement.id');
+    for (let i = 0; i < 5 && (await focused()) !== 'signin-token'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('signin-token');
+    await page.keyboard.type(adminToken);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => row('billing-export').count()).toBe(1);
+
+    for (let i = 0; i < 10 && (await focused()) !== 'c-name'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('c-name');
+    expect(await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")).toBe('solid');
+    await page.keyboard.type('keyboard-made');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByLabel('Raw token').inputValue()).toMatch(/^tok_/);
+    expect(await status(await page.getByLabel('Raw token').inputValue())).toBe(200);
+  });
+});
