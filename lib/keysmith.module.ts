@@ -37,7 +37,7 @@ import { TokenService } from './services/token.service.js';
     TokenService,
     KeysmithGuard,
   ],
-  exports: [KEYSMITH_OPTIONS, AuditLogService, TokenService, KeysmithGuard, FailedAttemptsThrottle],
+  exports: [KEYSMITH_OPTIONS, AuditLogService, TokenService, KeysmithGuard, FailedAttemptsThrottle, VerificationCache],
 })
 export class KeysmithModule extends ConfigurableKeysmithModule {
   /** Every option is optional, so `KeysmithModule.forRoot()` alone takes the defaults. */

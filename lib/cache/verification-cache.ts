@@ -6,15 +6,21 @@ interface Entry {
   cachedUntil: number;
 }
 
+interface UserEntry {
+  user: unknown;
+  cachedUntil: number;
+}
+
 /**
  * Tokens that passed a full verification, keyed by a SHA-256 of the raw token (never the token
- * itself), least recently used first out, each kept for the TTL. Lifecycle actions drop a
- * token's entries at once.
+ * itself), least recently used first out, each kept for the TTL, and the users resolved for them.
+ * Lifecycle actions drop a token's entries at once.
  */
 export class VerificationCache {
   // A Map iterates in insertion order: re-inserting on every hit keeps the oldest entry first.
   private readonly entries = new Map<string, Entry>();
   private readonly keysByToken = new Map<string, Set<string>>();
+  private readonly usersByToken = new Map<string, UserEntry>();
   private invalidations = 0;
 
   constructor(
@@ -65,11 +71,28 @@ export class VerificationCache {
     }
   }
 
+  /** The user resolved for a token within the TTL, wrapped so that a `null` user is a hit too. */
+  getUser(tokenId: string): { user: unknown } | undefined {
+    const entry = this.usersByToken.get(tokenId);
+    if (!entry) return undefined;
+    if (entry.cachedUntil > Date.now()) return { user: entry.user };
+    this.usersByToken.delete(tokenId);
+    return undefined;
+  }
+
+  setUser(tokenId: string, user: unknown): void {
+    if (!this.enabled) return;
+    this.usersByToken.delete(tokenId);
+    this.usersByToken.set(tokenId, { user, cachedUntil: Date.now() + this.ttlMs });
+    if (this.usersByToken.size > this.maxEntries) this.usersByToken.delete(this.usersByToken.keys().next().value as string);
+  }
+
   /** Drops every entry of a token (after it was rotated, revoked or purged here or elsewhere). */
   drop(tokenId: string): void {
     this.invalidations++;
     for (const key of this.keysByToken.get(tokenId) ?? []) this.entries.delete(key);
     this.keysByToken.delete(tokenId);
+    this.usersByToken.delete(tokenId);
   }
 
   get size(): number {

@@ -19,6 +19,7 @@ import { LOGGER_CONTEXT, OPTIONAL_METADATA, PUBLIC_METADATA, SCOPES_METADATA } f
 import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
 import { AuditLogService } from '../services/audit-log.service.js';
 import { TokenService } from '../services/token.service.js';
+import { VerificationCache } from '../cache/verification-cache.js';
 import { FailedAttemptsThrottle } from '../throttling/failed-attempts-throttle.js';
 import { prefixOf } from '../token-format/token-format.js';
 import { extractToken } from '../utils/extract-token.js';
@@ -40,6 +41,7 @@ export class KeysmithGuard implements CanActivate {
     @Inject(AuditLogService) protected readonly auditLog: AuditLogService,
     @Inject(KEYSMITH_OPTIONS) protected readonly options: ResolvedKeysmithOptions,
     @Inject(FailedAttemptsThrottle) protected readonly failedAttempts: FailedAttemptsThrottle,
+    @Inject(VerificationCache) protected readonly verificationCache: VerificationCache,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -122,10 +124,17 @@ export class KeysmithGuard implements CanActivate {
     throw new ForbiddenException(this.options.errorMessages.insufficientScope);
   }
 
-  /** The user of the token through the `resolveUser` option; `null` without either. */
+  /**
+   * The user of the token through the `resolveUser` option; `null` without either. Kept with the
+   * verified token for `cacheTtlSeconds`, so a warm request does not query the user either.
+   */
   protected async resolveUser(token: Token): Promise<unknown> {
     if (token.userId === null || !this.options.resolveUser) return null;
-    return (await this.options.resolveUser(token.userId, token)) ?? null;
+    const cached = this.verificationCache.getUser(token.id);
+    if (cached) return cached.user;
+    const user = (await this.options.resolveUser(token.userId, token)) ?? null;
+    this.verificationCache.setUser(token.id, user);
+    return user;
   }
 
   protected attach(request: any, token: Token | null, user: unknown): void {

@@ -75,6 +75,29 @@ describe.each(databaseVariants())('the hot path on %s', (variant) => {
     });
   });
 
+  describe(`resolving users with the cache on (${variantName(variant)})`, () => {
+    let app: TestApp;
+    const resolved: string[] = [];
+    beforeAll(async () => {
+      app = await startTestApp({
+        suite: 'hot-path-users',
+        variant,
+        controllers: [GuardedApiController],
+        keysmith: { resolveUser: (userId) => (resolved.push(userId), { id: userId }) },
+      });
+    });
+    afterAll(() => app?.close());
+
+    it('resolves the user of a verified token once per cache entry, and again after a rotation', async () => {
+      const { token, rawToken } = await app.tokens.create({ name: 'with-user', user: 'resolved-once' });
+      for (let i = 0; i < 5; i++) expect((await call(app, '/api/me', { token: rawToken })).body.user).toEqual({ id: 'resolved-once' });
+      expect(resolved.filter((id) => id === 'resolved-once')).toHaveLength(1);
+      const rotated = await app.tokens.rotate(token.id);
+      expect((await call(app, '/api/me', { token: rotated })).status).toBe(200);
+      expect(resolved.filter((id) => id === 'resolved-once')).toHaveLength(2);
+    });
+  });
+
   describe(`with the cache off (${variantName(variant)})`, () => {
     let app: TestApp;
     beforeAll(async () => {

@@ -69,6 +69,17 @@ describe('VerificationCache', () => {
     expect(cache.get('k')).toBeUndefined();
   });
 
+  it('keeps the user resolved for a token, a null user included, until the token is dropped', () => {
+    const cache = new VerificationCache(60_000, 10);
+    cache.setUser('a', { id: 7 });
+    cache.setUser('b', null);
+    expect(cache.getUser('a')).toEqual({ user: { id: 7 } });
+    expect(cache.getUser('b')).toEqual({ user: null });
+    expect(cache.getUser('c')).toBeUndefined();
+    cache.drop('a');
+    expect(cache.getUser('a')).toBeUndefined();
+  });
+
   it('is off with a TTL of 0: nothing is stored', () => {
     const cache = new VerificationCache(0, 10);
     expect(cache.enabled).toBe(false);
