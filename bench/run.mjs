@@ -1,0 +1,629 @@
+// The benchmark of nestjs-keysmith: `npm run bench` (builds first, then runs this file).
+//
+// Starts the sample app (sample/dist/main.js) on PostgreSQL in a child process per case and loads
+// it with autocannon from this process. Measures, in one run:
+//   1. bare endpoint, warm guarded endpoint (bcrypt, cache on), guarded with sha256 and cache off,
+//      guarded with bcrypt and cache off: req/s, p50/p99 latency, ratio to bare;
+//   2. SQL statements per 1,000 authenticated requests in the warm case (counted in the server's
+//      pg driver by bench/probe.mjs, which this file preloads into the server);
+//   3. cold-verify latency (sha256, cache off) with 1,000 and with 1,000,000 tokens in the table:
+//      the median of sequential requests, each with a different token;
+//   4. the largest event-loop delay in the server during the bcrypt cold-verify burst.
+// Prints a table and writes bench/results.json.
+//
+// Environment: KEYSMITH_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/keysmith_bench;
+// the database is dropped and created again), BENCH_DURATION (seconds per case, default 10),
+// BENCH_CONNECTIONS (default 50), BENCH_KEEP_DB=1 (keep the database afterwards),
+// BENCH_CPU_PROFILE_DIR (write a .cpuprofile of the server per case's measured window),
+// BENCH_CASES=bare,warm-bcrypt (run only these cases, print them, skip the rest and results.json).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { buildToken, parseToken } from '../dist/esm/token-format/index.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BENCH_DIR = join(ROOT, 'bench');
+const DATABASE_URL = process.env.KEYSMITH_BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/keysmith_bench';
+const DURATION_S = Number(process.env.BENCH_DURATION || 10);
+const WARMUP_S = 3;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
+const SCALE_SAMPLES = 1_000;
+const SCALE_WARMUP = 300;
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
+const TARGETS = { warmRatio: 0.9, statementsPer1000: 20, scaleRatio: 1.1, eventLoopMs: 20 };
+
+const log = (message) => process.stderr.write(`${message}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Database
+
+const databaseName = new URL(DATABASE_URL).pathname.slice(1);
+const databaseUrl = (name) => {
+  const url = new URL(DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+const adminUrl = databaseUrl('postgres');
+// The scale run's second database, holding 1,000,000 tokens.
+const LARGE_DATABASE_URL = databaseUrl(`${databaseName}_1m`);
+
+async function withClient(url, work) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function recreateDatabase(url) {
+  const name = new URL(url).pathname.slice(1);
+  await withClient(adminUrl, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}"`);
+  });
+}
+
+async function dropDatabases() {
+  await withClient(adminUrl, async (client) => {
+    for (const url of [DATABASE_URL, LARGE_DATABASE_URL]) {
+      await client.query(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`);
+    }
+  });
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/**
+ * Inserts tokens `from`..`to` in one INSERT ... SELECT: prefixes `tok_<8 base62>` that look random
+ * and never repeat (i multiplied, modulo 62^8, by numbers coprime with 62^8, written in base62),
+ * all with the hash `key`, so each is a valid token with that hash's secret.
+ */
+async function insertBulkTokens(client, from, to, key) {
+  const M = `${62n ** 8n}::bigint`;
+  const digits = Array.from(
+    { length: 8 },
+    (_, k) => `substr('${BASE62}', ((x / ${62n ** BigInt(7 - k)}::bigint) % 62)::int + 1, 1)`,
+  ).join(' || ');
+  await client.query(
+    `INSERT INTO keysmith_token (id, name, description, token_type, user_id, created_by_id, scopes, key, prefix,
+                                 created_at, expires_at, last_used_at, revoked, purged)
+     SELECT gen_random_uuid(), 'bench-bulk', '', 'user', NULL, NULL, '["read"]', $1, 'tok_' || ${digits},
+            now(), NULL, NULL, false, false
+     FROM (SELECT (((i * 2654435761) % ${M}) * 40503) % ${M} AS x FROM generate_series($2::bigint, $3::bigint) AS i) AS n`,
+    [key, from, to],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A quiet machine: the figures mean little while something else uses the two cores.
+
+const QUIET_BUSY_SHARE = 0.15;
+const QUIET_MAX_WAIT_S = 60;
+const busyNotes = [];
+
+function cpuTicks() {
+  let idle = 0;
+  let total = 0;
+  for (const { times } of os.cpus()) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total };
+}
+
+const CLOCK_TICKS_PER_S = 100; // USER_HZ of /proc/<pid>/stat on Linux
+
+/** CPU milliseconds (user + system) a process has used so far, from /proc; 0 where there is none. */
+function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU milliseconds used so far by every PostgreSQL process (`postgres` in /proc/<pid>/stat). */
+function postgresCpuMs() {
+  let total = 0;
+  let pids = [];
+  try {
+    pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/stat`, 'utf8').includes(' (postgres) ')) total += processCpuMs(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/**
+ * Measures, around `work`, the shares of the machine's CPU time used by PostgreSQL and by
+ * anything else that is neither the server(s), nor this process, nor PostgreSQL: other load on a
+ * shared machine, which makes the figures of that window worth less.
+ */
+async function withForeignLoad(serverPids, work) {
+  const serversCpuMs = () => [serverPids].flat().reduce((sum, pid) => sum + processCpuMs(pid), 0);
+  const ticks0 = cpuTicks();
+  const server0 = serversCpuMs();
+  const postgres0 = postgresCpuMs();
+  const self0 = process.cpuUsage();
+  const result = await work();
+  const ticks1 = cpuTicks();
+  const totalMs = Math.max(1, ticks1.total - ticks0.total);
+  const busyMs = totalMs - (ticks1.idle - ticks0.idle);
+  const selfUsage = process.cpuUsage(self0);
+  const postgresMs = postgresCpuMs() - postgres0;
+  const ownMs = serversCpuMs() - server0 + (selfUsage.user + selfUsage.system) / 1000;
+  return { result, postgresCpuShare: postgresMs / totalMs, otherCpuShare: Math.max(0, busyMs - ownMs - postgresMs) / totalMs };
+}
+
+/** Runs `measure` again (up to MAX_ATTEMPTS in all) while other load took over OTHER_LOAD_LIMIT of the CPUs. */
+async function undisturbed(label, measure) {
+  for (let attempt = 1; ; attempt++) {
+    const measured = await measure();
+    if (measured.otherCpuShare <= OTHER_LOAD_LIMIT) return measured;
+    const note = `${label}: other processes used ${Math.round(measured.otherCpuShare * 100)}% of the CPUs during the measurement`;
+    if (attempt === MAX_ATTEMPTS) {
+      busyNotes.push(`${note}; kept after ${MAX_ATTEMPTS} attempts`);
+      log(`  ! ${note}; kept after ${MAX_ATTEMPTS} attempts`);
+      return measured;
+    }
+    log(`  ! ${note}: measuring again`);
+    await waitForQuiet(label);
+  }
+}
+const OTHER_LOAD_LIMIT = 0.1;
+const MAX_ATTEMPTS = 3;
+
+/** Waits (up to QUIET_MAX_WAIT_S) until the CPUs are at least 85% idle over one second. */
+async function waitForQuiet(label) {
+  const started = Date.now();
+  for (;;) {
+    const before = cpuTicks();
+    await sleep(1_000);
+    const after = cpuTicks();
+    const busy = 1 - (after.idle - before.idle) / Math.max(1, after.total - before.total);
+    if (busy <= QUIET_BUSY_SHARE) return;
+    const waited = (Date.now() - started) / 1000;
+    if (waited >= QUIET_MAX_WAIT_S) {
+      const note = `${label}: the CPUs were still ${Math.round(busy * 100)}% busy after ${QUIET_MAX_WAIT_S} s of waiting; measured anyway`;
+      busyNotes.push(note);
+      log(`  ! ${note}`);
+      return;
+    }
+    if (waited < 1.5) log(`  waiting for a quiet machine (CPUs ${Math.round(busy * 100)}% busy)…`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sample server
+
+async function freePort() {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+function sampleEnv(extra) {
+  return { ...process.env, DATABASE_URL, NODE_ENV: 'production', ...extra };
+}
+
+/** Runs `node sample/dist/create-token.js` and returns the raw token it prints. */
+async function createToken(hasher) {
+  const child = spawn(process.execPath, [join(ROOT, 'sample/dist/create-token.js')], {
+    cwd: ROOT,
+    env: sampleEnv({ KEYSMITH_HASHER: hasher }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const [code] = await once(child, 'exit');
+  const rawToken = output.match(/\btok_[0-9A-Za-z]{8}:[0-9A-Za-z]+\b/)?.[0];
+  if (code !== 0 || !rawToken) throw new Error(`create-token (${hasher}) failed:\n${output}`);
+  return rawToken;
+}
+
+/** Starts sample/dist/main.js with the probe preloaded and waits until it answers. */
+async function startServer(name, env) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', join(BENCH_DIR, 'probe.mjs'), join(ROOT, 'sample/dist/main.js')], {
+    cwd: ROOT,
+    env: sampleEnv({
+      PORT: String(port),
+      ...env,
+      ...(PROFILE_DIR ? { BENCH_CPU_PROFILE: join(PROFILE_DIR, `${name}.cpuprofile`) } : {}),
+    }),
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  let exited = false;
+  child.once('exit', () => (exited = true));
+
+  const pending = new Map();
+  let nextId = 0;
+  child.on('message', (message) => {
+    pending.get(message?.id)?.(message);
+    pending.delete(message?.id);
+  });
+  const ask = (cmd, options = {}) =>
+    new Promise((resolve) => {
+      const id = ++nextId;
+      pending.set(id, resolve);
+      child.send({ ...options, cmd, id });
+    });
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (const started = Date.now(); ; ) {
+    if (exited) throw new Error(`The sample server (${name}) exited during startup:\n${output}`);
+    if (Date.now() - started > 30_000) {
+      child.kill('SIGKILL');
+      throw new Error(`The sample server (${name}) did not answer within 30 s:\n${output}`);
+    }
+    const status = await get(`${baseUrl}/api/ping`).catch(() => 0);
+    if (status === 200) break;
+    await sleep(100);
+  }
+
+  return {
+    baseUrl,
+    pid: child.pid,
+    output: () => output,
+    /** Starts a measurement window: statement counter and event-loop histogram from zero. */
+    reset: (options) => ask('reset', options),
+    /** Statements and event-loop delay since the last reset. */
+    read: () => ask('read'),
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await once(child, 'exit').catch(() => {});
+      clearTimeout(timer);
+    },
+  };
+}
+
+function get(url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode));
+      })
+      .on('error', reject);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+function cannon(url, headers, duration) {
+  return autocannon({ url, headers, connections: CONNECTIONS, pipelining: 1, duration, timeout: 30 });
+}
+
+async function loadCase({ name, path, token, env, schedstat = false }) {
+  // Every case starts from an empty audit table, so none pays for the rows of the ones before.
+  await withClient(DATABASE_URL, (client) => client.query('TRUNCATE keysmith_token_audit_log'));
+  await waitForQuiet(name);
+  log(`▸ ${name}: starting the sample (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults'})`);
+  const server = await startServer(name, env);
+  try {
+    const url = `${server.baseUrl}${path}`;
+    const headers = token ? { 'x-keysmith-token': token } : {};
+    if ((await get(url, headers)) !== 200) throw new Error(`${name}: GET ${path} did not answer 200`);
+    log(`  warm-up ${WARMUP_S} s, then ${DURATION_S} s at -c ${CONNECTIONS}`);
+    await cannon(url, headers, WARMUP_S);
+    await sleep(1_500); // lets the warm-up's buffered audit rows and lastUsedAt reach the database
+    const { result, otherCpuShare, postgresCpuShare, probe } = await undisturbed(name, async () => {
+      await server.reset({ schedstat });
+      const window = await withForeignLoad(server.pid, () => cannon(url, headers, DURATION_S));
+      await sleep(1_500); // the audit rows of the window are flushed at least once a second
+      return { ...window, probe: await server.read() };
+    });
+    const bad = result.non2xx + result.errors + result.timeouts;
+    if (bad > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+    const measured = {
+      name,
+      rps: Math.round(result.requests.average),
+      p50_ms: result.latency.p50,
+      p99_ms: result.latency.p99,
+      requests: result.requests.total,
+      event_loop_max_ms: round(probe.eventLoop.maxMs, 1),
+      event_loop_p99_ms: round(probe.eventLoop.p99Ms, 1),
+      statements: probe.statements,
+      byStatement: probe.byStatement,
+      other_cpu_share: round(otherCpuShare, 2),
+      postgres_cpu_share: round(postgresCpuShare, 2),
+      ...(probe.scheduling ? { scheduling: probe.scheduling } : {}),
+    };
+    log(`  ${measured.rps} req/s, p50 ${measured.p50_ms} ms, p99 ${measured.p99_ms} ms, ${probe.statements} SQL statements for ${measured.requests} requests, event loop max ${measured.event_loop_max_ms} ms (p99 ${measured.event_loop_p99_ms}); CPU share of PostgreSQL ${Math.round(postgresCpuShare * 100)}%, of other processes ${Math.round(otherCpuShare * 100)}%`);
+    if (probe.scheduling) {
+      const { maxGapMs, maxGapRunningMs, maxGapWaitingMs, maxRunningMs } = probe.scheduling;
+      log(`  longest gap between two 1 ms ticks ${maxGapMs.toFixed(1)} ms: main thread running ${maxGapRunningMs.toFixed(1)} ms, waiting for a CPU ${maxGapWaitingMs.toFixed(1)} ms; longest run without a tick ${maxRunningMs.toFixed(1)} ms`);
+    }
+    return measured;
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Latencies (ms) of `count` sequential keep-alive requests to `/api/health`, cycling through `tokens`. */
+async function sequentialLatencies(agent, baseUrl, tokens, count, offset = 0) {
+  const request = (token) =>
+    new Promise((resolve, reject) => {
+      const started = process.hrtime.bigint();
+      http
+        .get(`${baseUrl}/api/health`, { agent, headers: { 'x-keysmith-token': token } }, (response) => {
+          response.resume();
+          response.on('end', () => {
+            if (response.statusCode !== 200) reject(new Error(`GET /api/health answered ${response.statusCode}`));
+            else resolve(Number(process.hrtime.bigint() - started) / 1e6);
+          });
+        })
+        .on('error', reject);
+    });
+  const times = [];
+  for (let i = 0; i < count; i++) times.push(await request(tokens[(offset + i) % tokens.length]));
+  return times;
+}
+
+const percentile = (sorted, share) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))];
+
+/** Raw tokens of `count` random bulk rows (they all share the secret of `template`). */
+async function randomBulkTokens(client, template, count) {
+  const { secret } = parseToken(template);
+  const { rows } = await client.query(`SELECT prefix FROM keysmith_token WHERE name = 'bench-bulk' ORDER BY random() LIMIT $1`, [count]);
+  return rows.map((row) => buildToken(row.prefix, secret));
+}
+
+/**
+ * Cold verify (sha256, cache off) against 1,000 and against 1,000,000 tokens: two databases, two
+ * sample servers, and sequential requests sent to one and the other in alternating rounds, so
+ * that both sizes see the same machine at the same moments.
+ */
+async function scaleRun(sha256Token) {
+  log('▸ scale: cold verify (sha256, cache off), sequential requests, a different token each time');
+  const key = await withClient(DATABASE_URL, async (client) => {
+    const { rows } = await client.query('SELECT key FROM keysmith_token WHERE prefix = $1', [parseToken(sha256Token).prefix]);
+    await client.query('TRUNCATE keysmith_token, keysmith_token_audit_log');
+    await insertBulkTokens(client, 1, 1_000, rows[0].key);
+    await client.query('VACUUM ANALYZE keysmith_token');
+    return rows[0].key;
+  });
+
+  const env = { KEYSMITH_HASHER: 'sha256', KEYSMITH_CACHE_TTL_SECONDS: '0' };
+  const servers = [];
+  try {
+    // The second server creates the tables of the second database (synchronize) as it starts.
+    await recreateDatabase(LARGE_DATABASE_URL);
+    servers.push(await startServer('scale-1m', { ...env, DATABASE_URL: LARGE_DATABASE_URL }));
+    const started = Date.now();
+    await withClient(LARGE_DATABASE_URL, async (client) => {
+      await insertBulkTokens(client, 1, 1_000_000, key);
+      await client.query('VACUUM ANALYZE keysmith_token');
+      await client.query('CHECKPOINT');
+    });
+    log(`  inserted 1,000,000 tokens in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    servers.unshift(await startServer('scale-1k', env));
+
+    const sizes = [
+      { label: '1k', server: servers[0], url: DATABASE_URL },
+      { label: '1m', server: servers[1], url: LARGE_DATABASE_URL },
+    ];
+    for (const size of sizes) {
+      await withClient(size.url, async (client) => {
+        size.tokens = await randomBulkTokens(client, sha256Token, SCALE_SAMPLES);
+        size.count = (await client.query('SELECT count(*)::int AS count FROM keysmith_token')).rows[0].count;
+      });
+      size.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      await sequentialLatencies(size.agent, size.server.baseUrl, size.tokens, SCALE_WARMUP);
+    }
+
+    await waitForQuiet('scale');
+    const rounds = 10;
+    const perRound = SCALE_SAMPLES / rounds;
+    const { result: times, otherCpuShare } = await undisturbed('scale', () =>
+      withForeignLoad(
+        servers.map((server) => server.pid),
+        async () => {
+          const collected = { '1k': [], '1m': [] };
+          for (let round = 0; round < rounds; round++) {
+            // Alternate which size goes first, so neither always follows the other.
+            for (const size of round % 2 === 0 ? sizes : [...sizes].reverse()) {
+              collected[size.label].push(...(await sequentialLatencies(size.agent, size.server.baseUrl, size.tokens, perRound, round * perRound)));
+            }
+          }
+          return collected;
+        },
+      ),
+    );
+    const result = { otherCpuShare };
+    for (const size of sizes) {
+      size.agent.destroy();
+      const sorted = times[size.label].sort((a, b) => a - b);
+      result[size.label] = { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), count: size.count };
+      log(`  ${size.count.toLocaleString('en')} tokens: p50 ${result[size.label].p50.toFixed(3)} ms, p90 ${result[size.label].p90.toFixed(3)} ms over ${sorted.length} requests with ${size.tokens.length} distinct tokens`);
+    }
+
+    // The lookup the service runs (TypeORM findOne by prefix): the plan PostgreSQL picks for it.
+    result.lookupPlan = await withClient(LARGE_DATABASE_URL, async (client) => {
+      const { rows } = await client.query('EXPLAIN (FORMAT JSON) SELECT * FROM keysmith_token WHERE prefix = $1 LIMIT 1', [
+        parseToken(sizes[1].tokens[0]).prefix,
+      ]);
+      const plan = rows[0]['QUERY PLAN'][0].Plan;
+      const scan = plan.Plans?.[0] ?? plan;
+      return `${scan['Node Type']}${scan['Index Name'] ? ` using ${scan['Index Name']}` : ''}`;
+    });
+    log(`  lookup plan at 1,000,000 tokens: ${result.lookupPlan}`);
+    return result;
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const round = (value, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function machine() {
+  const cpus = os.cpus();
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'} × ${cpus.length}, ${round(os.totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, ${os.type()} ${os.release()}`;
+}
+
+function printTable(cases) {
+  const header = ['case', 'req/s', 'p50 ms', 'p99 ms', 'ratio to bare'];
+  const rows = cases.map((c) => [c.name, c.rps.toLocaleString('en'), String(c.p50_ms), String(c.p99_ms), c.ratio_to_bare.toFixed(3)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+const verdict = (ok) => (ok ? 'met' : 'NOT met');
+
+async function main() {
+  const began = Date.now();
+  if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
+  log(`nestjs-keysmith bench: ${machine()}`);
+  log(`database ${DATABASE_URL} (dropped and created again)`);
+  await recreateDatabase(DATABASE_URL);
+  const postgresVersion = await withClient(DATABASE_URL, async (client) => (await client.query('SHOW server_version')).rows[0].server_version);
+
+  // The first run creates the tables (synchronize) and the sample user.
+  const bcryptToken = await createToken('bcrypt');
+  const sha256Token = await createToken('sha256');
+  log(`tokens: ${bcryptToken.slice(0, 12)}… (bcrypt), ${sha256Token.slice(0, 12)}… (sha256)`);
+
+  const cacheOff = { KEYSMITH_CACHE_TTL_SECONDS: '0' };
+  const definitions = [
+    { name: 'bare', path: '/api/ping', token: null, env: {} },
+    { name: 'warm-bcrypt', path: '/api/health', token: bcryptToken, env: { KEYSMITH_HASHER: 'bcrypt', KEYSMITH_CACHE_TTL_SECONDS: '60' } },
+    { name: 'cold-sha256', path: '/api/health', token: sha256Token, env: { KEYSMITH_HASHER: 'sha256', ...cacheOff } },
+    { name: 'cold-bcrypt', path: '/api/health', token: bcryptToken, env: { KEYSMITH_HASHER: 'bcrypt', ...cacheOff }, schedstat: true },
+  ];
+  const measured = [];
+  const only = process.env.BENCH_CASES?.split(',');
+  for (const definition of definitions) if (!only || only.includes(definition.name)) measured.push(await loadCase(definition));
+  if (only) {
+    // A partial run (for profiling, say): printed, not written to results.json.
+    if (!process.env.BENCH_KEEP_DB) await dropDatabases();
+    for (const c of measured) console.log(JSON.stringify(c));
+    return;
+  }
+
+  const bareRps = measured[0].rps;
+  const cases = measured.map((c) => ({ name: c.name, rps: c.rps, p50_ms: c.p50_ms, p99_ms: c.p99_ms, ratio_to_bare: round(c.rps / bareRps, 3) }));
+  const warm = measured.find((c) => c.name === 'warm-bcrypt');
+  const coldBcrypt = measured.find((c) => c.name === 'cold-bcrypt');
+  const statementsPer1000 = round((warm.statements / warm.requests) * 1000, 1);
+
+  const scale = await scaleRun(sha256Token);
+  const scaleRatio = scale['1m'].p50 / scale['1k'].p50;
+  if (!process.env.BENCH_KEEP_DB) await dropDatabases();
+
+  const results = {
+    machine: machine(),
+    date: new Date().toISOString(),
+    postgres: postgresVersion,
+    settings: { connections: CONNECTIONS, duration_s: DURATION_S, warmup_s: WARMUP_S, pipelining: 1, http: 'NestJS Express' },
+    cases,
+    db_statements_per_1000: statementsPer1000,
+    db_statements_breakdown: {
+      requests: warm.requests,
+      statements: warm.statements,
+      by_statement: warm.byStatement,
+    },
+    scale: {
+      tokens_1k_ms: round(scale['1k'].p50, 3),
+      tokens_1m_ms: round(scale['1m'].p50, 3),
+      ratio: round(scaleRatio, 3),
+      p90_1k_ms: round(scale['1k'].p90, 3),
+      p90_1m_ms: round(scale['1m'].p90, 3),
+      hasher: 'sha256',
+      cache: 'off',
+      sequential_requests_each: SCALE_SAMPLES,
+      lookup_plan: scale.lookupPlan,
+      other_cpu_share: round(scale.otherCpuShare, 2),
+    },
+    event_loop_max_ms: coldBcrypt.event_loop_max_ms,
+    event_loop_cold_bcrypt: {
+      max_ms: coldBcrypt.event_loop_max_ms,
+      p99_ms: coldBcrypt.event_loop_p99_ms,
+      ...(coldBcrypt.scheduling
+        ? {
+            longest_gap_ms: round(coldBcrypt.scheduling.maxGapMs, 1),
+            longest_gap_running_ms: round(coldBcrypt.scheduling.maxGapRunningMs, 1),
+            longest_gap_waiting_for_cpu_ms: round(coldBcrypt.scheduling.maxGapWaitingMs, 1),
+            longest_run_ms: round(coldBcrypt.scheduling.maxRunningMs, 1),
+          }
+        : {}),
+    },
+    case_details: Object.fromEntries(
+      measured.map((c) => [
+        c.name,
+        {
+          requests: c.requests,
+          event_loop_max_ms: c.event_loop_max_ms,
+          event_loop_p99_ms: c.event_loop_p99_ms,
+          sql_statements: c.statements,
+          postgres_cpu_share: c.postgres_cpu_share,
+          other_cpu_share: c.other_cpu_share,
+        },
+      ]),
+    ),
+    ...(busyNotes.length > 0 ? { notes: busyNotes } : {}),
+  };
+  const tmp = join(BENCH_DIR, 'results.tmp.json');
+  writeFileSync(tmp, `${JSON.stringify(results, null, 2)}\n`);
+  renameSync(tmp, join(BENCH_DIR, 'results.json'));
+
+  const warmRatio = warm.rps / bareRps;
+  console.log(`\nnestjs-keysmith benchmark — ${results.machine}, PostgreSQL ${postgresVersion}`);
+  console.log(`autocannon -c ${CONNECTIONS} -d ${DURATION_S} after a ${WARMUP_S} s warm-up, one sample process per case\n`);
+  printTable(cases);
+  console.log('');
+  const breakdown = Object.entries(warm.byStatement).map(([kind, n]) => `${kind} ${n}`).join(', ') || 'none';
+  console.log(`DB statements per 1,000 authenticated requests (warm-bcrypt, one token): ${statementsPer1000}  (${warm.statements} for ${warm.requests.toLocaleString('en')} requests: ${breakdown})`);
+  console.log(`Cold verify (sha256, cache off), p50 of ${SCALE_SAMPLES} sequential requests: ${results.scale.tokens_1k_ms} ms with 1,000 tokens, ${results.scale.tokens_1m_ms} ms with 1,000,000 (ratio ${results.scale.ratio})`);
+  const loop = results.event_loop_cold_bcrypt;
+  console.log(`Event-loop max delay during the bcrypt cold-verify burst: ${loop.max_ms} ms (p99 ${loop.p99_ms} ms)`);
+  if (loop.longest_gap_ms !== undefined) {
+    console.log(`  longest gap ${loop.longest_gap_ms} ms = main thread running ${loop.longest_gap_running_ms} ms + waiting for a CPU ${loop.longest_gap_waiting_for_cpu_ms} ms; longest run without returning to the loop ${loop.longest_run_ms} ms`);
+  }
+  console.log('\nTargets:');
+  console.log(`  warm >= ${TARGETS.warmRatio} of bare: ${warmRatio.toFixed(3)} — ${verdict(warmRatio >= TARGETS.warmRatio)}`);
+  console.log(`  <= ${TARGETS.statementsPer1000} statements per 1,000 requests: ${statementsPer1000} — ${verdict(statementsPer1000 <= TARGETS.statementsPer1000)}`);
+  console.log(`  1M tokens within 10% of 1k: ratio ${results.scale.ratio} — ${verdict(scaleRatio <= TARGETS.scaleRatio)}`);
+  console.log(`  no event-loop stall over ${TARGETS.eventLoopMs} ms (cold bcrypt): ${results.event_loop_max_ms} ms — ${verdict(results.event_loop_max_ms <= TARGETS.eventLoopMs)}`);
+  for (const note of busyNotes) console.log(`  Warning: ${note}.`);
+  console.log(`\nWrote bench/results.json (${((Date.now() - began) / 1000).toFixed(0)} s).`);
+}
+
+main().catch((error) => {
+  console.error(`bench failed: ${error?.stack ?? error}`);
+  process.exitCode = 1;
+});
