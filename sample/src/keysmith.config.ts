@@ -6,10 +6,11 @@ import type { User } from './users/user.entity.js';
 export const SCOPES = ['read', 'write', KEYSMITH_ADMIN_SCOPE];
 
 /**
- * How the sample configures nestjs-keysmith; `users` backs `@KeysmithUser()`. Two settings come
+ * How the sample configures nestjs-keysmith; `users` backs `@KeysmithUser()`. Three settings come
  * from the environment when set (the benchmark uses them; the library checks the values):
- * `KEYSMITH_HASHER` (`bcrypt`, `sha256` or `pbkdf2_sha512`, for new tokens) and
- * `KEYSMITH_CACHE_TTL_SECONDS` (`0` turns the verification cache off).
+ * `KEYSMITH_HASHER` (`bcrypt`, `sha256` or `pbkdf2_sha512`, for new tokens),
+ * `KEYSMITH_CACHE_TTL_SECONDS` (`0` turns the verification cache off) and `KEYSMITH_REDIS` (a Redis
+ * URL: instances sharing it drop a revoked token from their caches at once).
  */
 export function keysmithOptions(users: Repository<User>, env: NodeJS.ProcessEnv = process.env): KeysmithModuleOptions {
   return {
@@ -18,5 +19,6 @@ export function keysmithOptions(users: Repository<User>, env: NodeJS.ProcessEnv 
     resolveUser: (userId) => users.findOneBy({ id: Number(userId) }),
     ...(env.KEYSMITH_HASHER ? { hasher: env.KEYSMITH_HASHER as HasherName } : {}),
     ...(env.KEYSMITH_CACHE_TTL_SECONDS ? { cacheTtlSeconds: Number(env.KEYSMITH_CACHE_TTL_SECONDS) } : {}),
+    ...(env.KEYSMITH_REDIS ? { redis: env.KEYSMITH_REDIS } : {}),
   };
 }

@@ -30,7 +30,8 @@ OpenAPI: http://localhost:${port}/docs (Swagger UI), http://localhost:${port}/do
 
 Environment: PORT, DATABASE_URL (postgres://, mariadb://, mysql://; else SQLite),
   KEYSMITH_HASHER (bcrypt, sha256, pbkdf2_sha512; hasher of new tokens: ${process.env.KEYSMITH_HASHER || 'bcrypt'}),
-  KEYSMITH_CACHE_TTL_SECONDS (verification cache TTL, 0 = off: ${process.env.KEYSMITH_CACHE_TTL_SECONDS || '60'}).
+  KEYSMITH_CACHE_TTL_SECONDS (verification cache TTL, 0 = off: ${process.env.KEYSMITH_CACHE_TTL_SECONDS || '60'}),
+  KEYSMITH_REDIS (Redis URL shared by instances, for instant revocation: ${process.env.KEYSMITH_REDIS || 'none'}).
 `);
 }
 
