@@ -1,20 +1,25 @@
 // The benchmark of nestjs-keysmith: `npm run bench` (builds first, then runs this file).
 //
 // Starts the sample app (sample/dist/main.js) on PostgreSQL in a child process per case and loads
-// it with autocannon from this process. Measures, in one run:
+// it with autocannon from this process, in interleaved rounds (every case gets one window per
+// round). Measures, in one run:
 //   1. bare endpoint, warm guarded endpoint (bcrypt, cache on), guarded with sha256 and cache off,
 //      guarded with bcrypt and cache off: req/s, p50/p99 latency, ratio to bare;
 //   2. SQL statements per 1,000 authenticated requests in the warm case (counted in the server's
 //      pg driver by bench/probe.mjs, which this file preloads into the server);
 //   3. cold-verify latency (sha256, cache off) with 1,000 and with 1,000,000 tokens in the table:
 //      the median of sequential requests, each with a different token;
-//   4. the largest event-loop delay in the server during the bcrypt cold-verify burst.
+//   4. the largest event-loop delay in the server during the bcrypt cold-verify burst, and how
+//      much of it the main thread spent running and how much waiting for a CPU;
+//   5. what one cache expiry costs under load: the full verifications it sets off.
+// A window during which other processes took over 10% of the CPUs is measured again.
 // Prints a table and writes bench/results.json.
 //
 // Environment: KEYSMITH_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/keysmith_bench;
-// the database is dropped and created again), BENCH_DURATION (seconds per case, default 10),
-// BENCH_CONNECTIONS (default 50), BENCH_KEEP_DB=1 (keep the database afterwards),
-// BENCH_CPU_PROFILE_DIR (write a .cpuprofile of the server per case's measured window),
+// that database and <name>_1m are dropped and created again), BENCH_DURATION (seconds per case, default 10),
+// BENCH_ROUNDS (windows per case, default 2), BENCH_CONNECTIONS (default 50),
+// BENCH_KEEP_DB=1 (keep the databases afterwards),
+// BENCH_CPU_PROFILE_DIR (write a .cpuprofile of each case's server: its last measured window),
 // BENCH_CASES=bare,warm-bcrypt (run only these cases, print them, skip the rest and results.json).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -34,6 +39,8 @@ const BENCH_DIR = join(ROOT, 'bench');
 const DATABASE_URL = process.env.KEYSMITH_BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/keysmith_bench';
 const DURATION_S = Number(process.env.BENCH_DURATION || 10);
 const WARMUP_S = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 2);
+const WARM_TTL_S = 600;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
 const SCALE_SAMPLES = 1_000;
 const SCALE_WARMUP = 300;
@@ -133,22 +140,29 @@ function processCpuMs(pid) {
   }
 }
 
-/** CPU milliseconds used so far by every PostgreSQL process (`postgres` in /proc/<pid>/stat). */
-function postgresCpuMs() {
-  let total = 0;
+/** CPU milliseconds used so far by each PostgreSQL process (`postgres` in /proc/<pid>/stat), by pid. */
+function postgresCpuByPid() {
+  const byPid = new Map();
   let pids = [];
   try {
     pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
   } catch {
-    return 0;
+    return byPid;
   }
   for (const pid of pids) {
     try {
-      if (readFileSync(`/proc/${pid}/stat`, 'utf8').includes(' (postgres) ')) total += processCpuMs(pid);
+      if (readFileSync(`/proc/${pid}/stat`, 'utf8').includes(' (postgres) ')) byPid.set(pid, processCpuMs(pid));
     } catch {
       // gone meanwhile
     }
   }
+  return byPid;
+}
+
+/** CPU milliseconds PostgreSQL used between two `postgresCpuByPid()` (processes that ended are left out). */
+function postgresCpuDelta(before, after) {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 
@@ -161,14 +175,14 @@ async function withForeignLoad(serverPids, work) {
   const serversCpuMs = () => [serverPids].flat().reduce((sum, pid) => sum + processCpuMs(pid), 0);
   const ticks0 = cpuTicks();
   const server0 = serversCpuMs();
-  const postgres0 = postgresCpuMs();
+  const postgres0 = postgresCpuByPid();
   const self0 = process.cpuUsage();
   const result = await work();
   const ticks1 = cpuTicks();
   const totalMs = Math.max(1, ticks1.total - ticks0.total);
   const busyMs = totalMs - (ticks1.idle - ticks0.idle);
   const selfUsage = process.cpuUsage(self0);
-  const postgresMs = postgresCpuMs() - postgres0;
+  const postgresMs = postgresCpuDelta(postgres0, postgresCpuByPid());
   const ownMs = serversCpuMs() - server0 + (selfUsage.user + selfUsage.system) / 1000;
   return { result, postgresCpuShare: postgresMs / totalMs, otherCpuShare: Math.max(0, busyMs - ownMs - postgresMs) / totalMs };
 }
@@ -319,50 +333,134 @@ function get(url, headers = {}) {
 // ---------------------------------------------------------------------------------------------
 // Load
 
-function cannon(url, headers, duration) {
-  return autocannon({ url, headers, connections: CONNECTIONS, pipelining: 1, duration, timeout: 30 });
+function cannon(url, headers, duration, skipAggregateResult = false) {
+  return autocannon({ url, headers, connections: CONNECTIONS, pipelining: 1, duration, timeout: 30, skipAggregateResult });
 }
 
-async function loadCase({ name, path, token, env, schedstat = false }) {
-  // Every case starts from an empty audit table, so none pays for the rows of the ones before.
+/** Waits until a process has used under 5% of a CPU over 300 ms (the requests it still had are done). */
+async function waitUntilIdle(pid) {
+  for (let i = 0; i < 100; i++) {
+    const before = processCpuMs(pid);
+    await sleep(300);
+    if (processCpuMs(pid) - before < 15) return;
+  }
+}
+
+/**
+ * Measures the load cases in interleaved rounds: every case has its own sample server, all of
+ * them run from the start, and each round gives every case one window of DURATION_S / ROUNDS
+ * seconds (in the reverse order every other round). A slow moment of the machine then touches
+ * every case alike, and a ratio to bare no longer compares windows taken minutes apart.
+ */
+async function loadCases(definitions) {
   await withClient(DATABASE_URL, (client) => client.query('TRUNCATE keysmith_token_audit_log'));
-  await waitForQuiet(name);
-  log(`▸ ${name}: starting the sample (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults'})`);
-  const server = await startServer(name, env);
+  const windowS = DURATION_S / ROUNDS;
+  const cases = [];
   try {
-    const url = `${server.baseUrl}${path}`;
-    const headers = token ? { 'x-keysmith-token': token } : {};
-    if ((await get(url, headers)) !== 200) throw new Error(`${name}: GET ${path} did not answer 200`);
-    log(`  warm-up ${WARMUP_S} s, then ${DURATION_S} s at -c ${CONNECTIONS}`);
-    await cannon(url, headers, WARMUP_S);
-    await sleep(1_500); // lets the warm-up's buffered audit rows and lastUsedAt reach the database
-    const { result, otherCpuShare, postgresCpuShare, probe } = await undisturbed(name, async () => {
-      await server.reset({ schedstat });
-      const window = await withForeignLoad(server.pid, () => cannon(url, headers, DURATION_S));
-      await sleep(1_500); // the audit rows of the window are flushed at least once a second
-      return { ...window, probe: await server.read() };
-    });
-    const bad = result.non2xx + result.errors + result.timeouts;
-    if (bad > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
-    const measured = {
-      name,
-      rps: Math.round(result.requests.average),
-      p50_ms: result.latency.p50,
-      p99_ms: result.latency.p99,
-      requests: result.requests.total,
-      event_loop_max_ms: round(probe.eventLoop.maxMs, 1),
-      event_loop_p99_ms: round(probe.eventLoop.p99Ms, 1),
-      statements: probe.statements,
-      byStatement: probe.byStatement,
-      other_cpu_share: round(otherCpuShare, 2),
-      postgres_cpu_share: round(postgresCpuShare, 2),
-      ...(probe.scheduling ? { scheduling: probe.scheduling } : {}),
-    };
-    log(`  ${measured.rps} req/s, p50 ${measured.p50_ms} ms, p99 ${measured.p99_ms} ms, ${probe.statements} SQL statements for ${measured.requests} requests, event loop max ${measured.event_loop_max_ms} ms (p99 ${measured.event_loop_p99_ms}); CPU share of PostgreSQL ${Math.round(postgresCpuShare * 100)}%, of other processes ${Math.round(otherCpuShare * 100)}%`);
-    if (probe.scheduling) {
-      const { maxGapMs, maxGapRunningMs, maxGapWaitingMs, maxRunningMs } = probe.scheduling;
-      log(`  longest gap between two 1 ms ticks ${maxGapMs.toFixed(1)} ms: main thread running ${maxGapRunningMs.toFixed(1)} ms, waiting for a CPU ${maxGapWaitingMs.toFixed(1)} ms; longest run without a tick ${maxRunningMs.toFixed(1)} ms`);
+    for (const definition of definitions) {
+      const { name, path, token, env } = definition;
+      log(`▸ ${name}: starting the sample (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults'})`);
+      const server = await startServer(name, env);
+      const url = `${server.baseUrl}${path}`;
+      const headers = token ? { 'x-keysmith-token': token } : {};
+      cases.push({ ...definition, server, url, headers, windows: [], probes: [], otherCpuShares: [], postgresCpuShares: [] });
+      if ((await get(url, headers)) !== 200) throw new Error(`${name}: GET ${path} did not answer 200`);
     }
+    const pids = cases.map((c) => c.server.pid);
+    for (const c of cases) {
+      await waitForQuiet(c.name);
+      log(`▸ ${c.name}: warm-up ${WARMUP_S} s at -c ${CONNECTIONS}`);
+      await cannon(c.url, c.headers, WARMUP_S);
+      await waitUntilIdle(c.server.pid);
+    }
+    await sleep(1_500); // the warm-ups' buffered audit rows and lastUsedAt reach the database
+
+    for (let round = 1; round <= ROUNDS; round++) {
+      await waitForQuiet(`round ${round}`);
+      for (const c of round % 2 === 1 ? cases : [...cases].reverse()) {
+        const window = await undisturbed(`${c.name}, round ${round}`, async () => {
+          await c.server.reset({ schedstat: c.schedstat });
+          const measured = await withForeignLoad(pids, () => cannon(c.url, c.headers, windowS, true));
+          // Requests still in flight when the window closed finish, and their audit rows are flushed
+          // (at least once a second): they are this case's work, not the next case's.
+          await waitUntilIdle(c.server.pid);
+          await sleep(1_100);
+          return { ...measured, probe: await c.server.read() };
+        });
+        const { result } = window;
+        const bad = result.non2xx + result.errors + result.timeouts;
+        if (bad > 0) throw new Error(`${c.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+        c.windows.push(result);
+        c.probes.push(window.probe);
+        c.otherCpuShares.push(window.otherCpuShare);
+        c.postgresCpuShares.push(window.postgresCpuShare);
+        log(`  ${c.name}, round ${round}/${ROUNDS}: ${Math.round(result.totalCompletedRequests / result.samples)} req/s; CPU share of PostgreSQL ${Math.round(window.postgresCpuShare * 100)}%, of other processes ${Math.round(window.otherCpuShare * 100)}%`);
+      }
+    }
+  } finally {
+    for (const c of cases) await c.server.stop();
+  }
+
+  return cases.map((c) => {
+    const requests = c.windows.reduce((sum, w) => sum + w.totalCompletedRequests, 0);
+    const seconds = c.windows.reduce((sum, w) => sum + w.samples, 0);
+    const { latency } = autocannon.aggregateResult(c.windows, { url: c.url, connections: CONNECTIONS, pipelining: 1 });
+    const byStatement = {};
+    for (const probe of c.probes) for (const [kind, n] of Object.entries(probe.byStatement)) byStatement[kind] = (byStatement[kind] ?? 0) + n;
+    const schedulings = c.probes.map((probe) => probe.scheduling).filter(Boolean);
+    const worst = schedulings.sort((a, b) => b.maxGapMs - a.maxGapMs)[0];
+    const measured = {
+      name: c.name,
+      rps: Math.round(requests / seconds),
+      p50_ms: latency.p50,
+      p99_ms: latency.p99,
+      requests,
+      event_loop_max_ms: round(Math.max(...c.probes.map((probe) => probe.eventLoop.maxMs)), 1),
+      event_loop_p99_ms: round(Math.max(...c.probes.map((probe) => probe.eventLoop.p99Ms)), 1),
+      statements: c.probes.reduce((sum, probe) => sum + probe.statements, 0),
+      byStatement: Object.fromEntries(Object.entries(byStatement).sort((a, b) => b[1] - a[1])),
+      other_cpu_share: round(Math.max(...c.otherCpuShares), 2),
+      postgres_cpu_share: round(c.postgresCpuShares.reduce((a, b) => a + b, 0) / c.postgresCpuShares.length, 2),
+      rps_by_round: c.windows.map((w) => Math.round(w.totalCompletedRequests / w.samples)),
+      ...(worst ? { scheduling: { ...worst, maxRunningMs: Math.max(...schedulings.map((x) => x.maxRunningMs)) } } : {}),
+    };
+    log(`  ${c.name}: ${measured.rps} req/s (rounds ${measured.rps_by_round.join(', ')}), p50 ${measured.p50_ms} ms, p99 ${measured.p99_ms} ms, ${measured.statements} SQL statements for ${requests} requests, event loop max ${measured.event_loop_max_ms} ms (p99 ${measured.event_loop_p99_ms})`);
+    if (measured.scheduling) {
+      const { maxGapMs, maxGapRunningMs, maxGapWaitingMs, maxRunningMs } = measured.scheduling;
+      log(`    longest gap between two 1 ms ticks ${maxGapMs.toFixed(1)} ms: main thread running ${maxGapRunningMs.toFixed(1)} ms, waiting for a CPU ${maxGapWaitingMs.toFixed(1)} ms; longest run without a tick ${maxRunningMs.toFixed(1)} ms`);
+    }
+    return measured;
+  });
+}
+
+/**
+ * What one expiry of a cached token costs under load: the token is verified once, its entry is
+ * left to expire (TTL 2 s) with no traffic, then CONNECTIONS requests arrive at once, one per
+ * connection. Counts the full verifications that follow (a token lookup, then a bcrypt, each):
+ * 1 when concurrent misses share one verification, up to CONNECTIONS when each does its own.
+ */
+async function cacheExpiryBurst(token) {
+  const ttlS = 2;
+  log(`▸ cache expiry: bcrypt, cacheTtlSeconds ${ttlS}, ${CONNECTIONS} simultaneous requests on an entry that just expired`);
+  const server = await startServer('cache-expiry', { KEYSMITH_HASHER: 'bcrypt', KEYSMITH_CACHE_TTL_SECONDS: String(ttlS) });
+  try {
+    const url = `${server.baseUrl}/api/health`;
+    const headers = { 'x-keysmith-token': token };
+    if ((await get(url, headers)) !== 200) throw new Error('cache expiry: GET /api/health did not answer 200');
+    await sleep((ttlS + 1) * 1000);
+    await server.reset();
+    const result = await autocannon({ url, headers, connections: CONNECTIONS, amount: CONNECTIONS, timeout: 30 });
+    await waitUntilIdle(server.pid);
+    await sleep(1_100);
+    const probe = await server.read();
+    const measured = {
+      ttl_s: ttlS,
+      connections: CONNECTIONS,
+      full_verifications: probe.byStatement['SELECT keysmith_token'] ?? 0,
+      latency_max_ms: result.latency.max,
+      event_loop_max_ms: round(probe.eventLoop.maxMs, 1),
+    };
+    log(`  ${measured.full_verifications} full verifications for one expiry; slowest response ${measured.latency_max_ms} ms; event loop max ${measured.event_loop_max_ms} ms`);
     return measured;
   } finally {
     await server.stop();
@@ -521,13 +619,13 @@ async function main() {
   const cacheOff = { KEYSMITH_CACHE_TTL_SECONDS: '0' };
   const definitions = [
     { name: 'bare', path: '/api/ping', token: null, env: {} },
-    { name: 'warm-bcrypt', path: '/api/health', token: bcryptToken, env: { KEYSMITH_HASHER: 'bcrypt', KEYSMITH_CACHE_TTL_SECONDS: '60' } },
+    // A TTL longer than the run keeps every window warm; what an expiry costs is measured apart.
+    { name: 'warm-bcrypt', path: '/api/health', token: bcryptToken, env: { KEYSMITH_HASHER: 'bcrypt', KEYSMITH_CACHE_TTL_SECONDS: String(WARM_TTL_S) } },
     { name: 'cold-sha256', path: '/api/health', token: sha256Token, env: { KEYSMITH_HASHER: 'sha256', ...cacheOff } },
     { name: 'cold-bcrypt', path: '/api/health', token: bcryptToken, env: { KEYSMITH_HASHER: 'bcrypt', ...cacheOff }, schedstat: true },
   ];
-  const measured = [];
   const only = process.env.BENCH_CASES?.split(',');
-  for (const definition of definitions) if (!only || only.includes(definition.name)) measured.push(await loadCase(definition));
+  const measured = await loadCases(definitions.filter((definition) => !only || only.includes(definition.name)));
   if (only) {
     // A partial run (for profiling, say): printed, not written to results.json.
     if (!process.env.BENCH_KEEP_DB) await dropDatabases();
@@ -541,6 +639,7 @@ async function main() {
   const coldBcrypt = measured.find((c) => c.name === 'cold-bcrypt');
   const statementsPer1000 = round((warm.statements / warm.requests) * 1000, 1);
 
+  const cacheExpiry = await cacheExpiryBurst(bcryptToken);
   const scale = await scaleRun(sha256Token);
   const scaleRatio = scale['1m'].p50 / scale['1k'].p50;
   if (!process.env.BENCH_KEEP_DB) await dropDatabases();
@@ -549,7 +648,7 @@ async function main() {
     machine: machine(),
     date: new Date().toISOString(),
     postgres: postgresVersion,
-    settings: { connections: CONNECTIONS, duration_s: DURATION_S, warmup_s: WARMUP_S, pipelining: 1, http: 'NestJS Express' },
+    settings: { connections: CONNECTIONS, duration_s: DURATION_S, rounds: ROUNDS, warmup_s: WARMUP_S, pipelining: 1, http: 'NestJS Express' },
     cases,
     db_statements_per_1000: statementsPer1000,
     db_statements_breakdown: {
@@ -569,6 +668,7 @@ async function main() {
       lookup_plan: scale.lookupPlan,
       other_cpu_share: round(scale.otherCpuShare, 2),
     },
+    cache_expiry: cacheExpiry,
     event_loop_max_ms: coldBcrypt.event_loop_max_ms,
     event_loop_cold_bcrypt: {
       max_ms: coldBcrypt.event_loop_max_ms,
@@ -587,6 +687,7 @@ async function main() {
         c.name,
         {
           requests: c.requests,
+          rps_by_round: c.rps_by_round,
           event_loop_max_ms: c.event_loop_max_ms,
           event_loop_p99_ms: c.event_loop_p99_ms,
           sql_statements: c.statements,
@@ -603,12 +704,13 @@ async function main() {
 
   const warmRatio = warm.rps / bareRps;
   console.log(`\nnestjs-keysmith benchmark — ${results.machine}, PostgreSQL ${postgresVersion}`);
-  console.log(`autocannon -c ${CONNECTIONS} -d ${DURATION_S} after a ${WARMUP_S} s warm-up, one sample process per case\n`);
+  console.log(`autocannon -c ${CONNECTIONS}, ${DURATION_S} s per case in ${ROUNDS} interleaved rounds, after a ${WARMUP_S} s warm-up; one sample process per case\n`);
   printTable(cases);
   console.log('');
   const breakdown = Object.entries(warm.byStatement).map(([kind, n]) => `${kind} ${n}`).join(', ') || 'none';
   console.log(`DB statements per 1,000 authenticated requests (warm-bcrypt, one token): ${statementsPer1000}  (${warm.statements} for ${warm.requests.toLocaleString('en')} requests: ${breakdown})`);
   console.log(`Cold verify (sha256, cache off), p50 of ${SCALE_SAMPLES} sequential requests: ${results.scale.tokens_1k_ms} ms with 1,000 tokens, ${results.scale.tokens_1m_ms} ms with 1,000,000 (ratio ${results.scale.ratio})`);
+  console.log(`Cache expiry under load (bcrypt, -c ${CONNECTIONS}): ${cacheExpiry.full_verifications} full verifications for one expired entry (1 would be ideal); slowest response ${cacheExpiry.latency_max_ms} ms`);
   const loop = results.event_loop_cold_bcrypt;
   console.log(`Event-loop max delay during the bcrypt cold-verify burst: ${loop.max_ms} ms (p99 ${loop.p99_ms} ms)`);
   if (loop.longest_gap_ms !== undefined) {
