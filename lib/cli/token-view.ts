@@ -1,16 +1,7 @@
 import type { Token } from '../entities/token.entity.js';
 import { formatMoment } from './table.js';
 
-export type TokenState = 'active' | 'expired' | 'revoked' | 'purged';
-
 export const TOKEN_TABLE_HEADERS = ['PREFIX', 'NAME', 'USER', 'SCOPES', 'STATE', 'EXPIRES', 'LAST USED'];
-
-/** The one word a listing shows for a token's lifecycle; purged wins over revoked, revoked over expired. */
-export function tokenState(token: Token): TokenState {
-  if (token.purged) return 'purged';
-  if (token.revoked) return 'revoked';
-  return token.isExpired ? 'expired' : 'active';
-}
 
 export function tokenTableRow(token: Token): string[] {
   return [
@@ -18,7 +9,7 @@ export function tokenTableRow(token: Token): string[] {
     token.name,
     token.userId ?? '-',
     token.scopes.length > 0 ? token.scopes.join(',') : '-',
-    tokenState(token),
+    token.state,
     formatMoment(token.expiresAt, 'never'),
     formatMoment(token.lastUsedAt, 'never'),
   ];
@@ -35,7 +26,7 @@ export function tokenJson(token: Token) {
     userId: token.userId,
     createdById: token.createdById,
     scopes: token.scopes,
-    state: tokenState(token),
+    state: token.state,
     createdAt: token.createdAt.toISOString(),
     expiresAt: token.expiresAt?.toISOString() ?? null,
     lastUsedAt: token.lastUsedAt?.toISOString() ?? null,

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { TokenState } from '../interfaces/token-service.interface.js';
 import { TimestampColumn } from './timestamp-column.js';
 
 export type TokenType = 'user' | 'system';
@@ -65,5 +66,12 @@ export class Token {
 
   get isActive(): boolean {
     return !this.revoked && !this.purged && !this.isExpired;
+  }
+
+  /** Where the token is in its lifecycle: purged before revoked before expired. */
+  get state(): TokenState {
+    if (this.purged) return 'purged';
+    if (this.revoked) return 'revoked';
+    return this.isExpired ? 'expired' : 'active';
   }
 }

@@ -31,7 +31,7 @@ export class TokenViewDto {
       userId: token.userId,
       createdById: token.createdById,
       scopes: token.scopes,
-      state: stateOf(token),
+      state: token.state,
       revoked: token.revoked,
       purged: token.purged,
       createdAt: token.createdAt,
@@ -41,8 +41,3 @@ export class TokenViewDto {
   }
 }
 
-function stateOf(token: Token): TokenState {
-  if (token.purged) return 'purged';
-  if (token.revoked) return 'revoked';
-  return token.isExpired ? 'expired' : 'active';
-}
