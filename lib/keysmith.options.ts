@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { DEFAULT_ERROR_MESSAGES } from './keysmith.constants.js';
 import { KeysmithConfigurationError } from './errors/keysmith-configuration.error.js';
 import { BcryptHasher, DEFAULT_BCRYPT_ROUNDS } from './hashers/bcrypt.hasher.js';
@@ -26,6 +27,7 @@ export interface ResolvedKeysmithOptions {
   secretLength: number;
   defaultExpiryDays: number | null;
   hashers: HasherRegistry;
+  hashConcurrency: number;
   availableScopes: readonly string[];
   defaultScopes: readonly string[];
   auditLogging: boolean;
@@ -55,6 +57,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof KeysmithModuleOptions>([
   'bcryptRounds',
   'pbkdf2Iterations',
   'sha256Pepper',
+  'hashConcurrency',
   'availableScopes',
   'defaultScopes',
   'auditLogging',
@@ -77,6 +80,8 @@ const EXTRAS_NAMES = new Set(['isGlobal', 'dataSource']);
 
 const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const ALGORITHM_PATTERN = /^[a-z0-9_]+$/;
+// libuv's thread pool, where the built-in hashers run, holds at most this many threads.
+const MAX_HASH_CONCURRENCY = 1_024;
 
 /** Applies the defaults and validates; throws `KeysmithConfigurationError` naming the option. */
 export function resolveKeysmithOptions(options: KeysmithModuleOptions = {}): ResolvedKeysmithOptions {
@@ -105,6 +110,10 @@ export function resolveKeysmithOptions(options: KeysmithModuleOptions = {}): Res
     );
   }
 
+  // One core is left to the event loop, so requests that need no hash are not kept waiting for a CPU.
+  const defaultHashConcurrency = Math.max(1, availableParallelism() - 1);
+  const hashConcurrency = integer('hashConcurrency', options.hashConcurrency ?? defaultHashConcurrency, 1, MAX_HASH_CONCURRENCY);
+
   return {
     header: headerName(options.header ?? 'x-keysmith-token'),
     allowQueryParam: bool('allowQueryParam', options.allowQueryParam ?? false),
@@ -112,7 +121,8 @@ export function resolveKeysmithOptions(options: KeysmithModuleOptions = {}): Res
     tokenPrefix: tokenPrefix(options.tokenPrefix ?? 'tok'),
     secretLength: integer('secretLength', options.secretLength ?? 32, MIN_SECRET_LENGTH, MAX_SECRET_LENGTH),
     defaultExpiryDays: expiryDays(options.defaultExpiryDays === undefined ? 90 : options.defaultExpiryDays),
-    hashers: hasherRegistry(options),
+    hashers: hasherRegistry(options, hashConcurrency),
+    hashConcurrency,
     availableScopes,
     defaultScopes,
     auditLogging: bool('auditLogging', options.auditLogging ?? true),
@@ -142,7 +152,7 @@ function redis(value: unknown): string | RedisClientLike | null {
   throw new KeysmithConfigurationError('redis', 'expected a URL such as "redis://127.0.0.1:6379" or an ioredis client.');
 }
 
-function hasherRegistry(options: KeysmithModuleOptions): HasherRegistry {
+function hasherRegistry(options: KeysmithModuleOptions, hashConcurrency: number): HasherRegistry {
   const builtIns: Record<HasherName, TokenHasher> = {
     bcrypt: new BcryptHasher(integer('bcryptRounds', options.bcryptRounds ?? DEFAULT_BCRYPT_ROUNDS, 4, 31)),
     pbkdf2_sha512: new Pbkdf2Sha512Hasher(
@@ -158,7 +168,7 @@ function hasherRegistry(options: KeysmithModuleOptions): HasherRegistry {
         `unknown hasher "${configured}"; use ${Object.keys(builtIns).map((n) => `"${n}"`).join(', ')} or a TokenHasher instance.`,
       );
     }
-    return new HasherRegistry(builtIns[configured], Object.values(builtIns));
+    return new HasherRegistry(builtIns[configured], Object.values(builtIns), hashConcurrency);
   }
   if (
     typeof configured !== 'object' ||
@@ -179,7 +189,7 @@ function hasherRegistry(options: KeysmithModuleOptions): HasherRegistry {
       `a custom hasher cannot reuse the built-in algorithm name "${configured.algorithm}"; give it a name of its own.`,
     );
   }
-  return new HasherRegistry(configured, Object.values(builtIns));
+  return new HasherRegistry(configured, Object.values(builtIns), hashConcurrency);
 }
 
 function headerName(value: unknown): string {

@@ -65,6 +65,12 @@ export interface KeysmithModuleOptions {
   pbkdf2Iterations?: number;
   /** Server-side secret mixed into `sha256` hashes (HMAC key). Default none. */
   sha256Pepper?: string;
+  /**
+   * Most hash computations (hash or verify, a custom `TokenHasher`'s too) that run at once, 1 to
+   * 1,024; the rest wait their turn. Default: the number of CPUs minus one, at least `1`, which
+   * leaves a core to the event loop.
+   */
+  hashConcurrency?: number;
   /** Scopes a token may have; empty allows any. Default `[]`. */
   availableScopes?: string[];
   /** Scopes of a token created without `scopes`. Default `[]`. */

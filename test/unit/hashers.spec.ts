@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { BcryptHasher, Pbkdf2Sha512Hasher, Sha256Hasher, TokenHasher } from '../../lib/index.js';
 import { HasherRegistry } from '../../lib/hashers/hasher-registry.js';
+import { SlowCountingHasher } from '../support/slow-counting-hasher.js';
 
 const scryptAsync = promisify(scrypt) as (secret: string, salt: Buffer, keyLength: number, options: ScryptOptions) => Promise<Buffer>;
 const SCRYPT_OPTIONS: ScryptOptions = { N: 1024 };
@@ -47,6 +48,7 @@ class ScryptHasher extends TokenHasher {
 }
 
 const builtIns = () => [new BcryptHasher(4), new Pbkdf2Sha512Hasher(1_000), new Sha256Hasher(PEPPER)];
+const HASH_CONCURRENCY = 4;
 
 describe('BcryptHasher', () => {
   const hasher = new BcryptHasher(4);
@@ -170,17 +172,17 @@ describe('Sha256Hasher', () => {
 describe('HasherRegistry', () => {
   it('stores `<algorithm>$<hash>` with the configured hasher', async () => {
     const [bcrypt, pbkdf2, sha256] = builtIns();
-    expect(await new HasherRegistry(bcrypt!, builtIns()).hash(SECRET)).toMatch(/^bcrypt\$\$2b\$04\$/);
-    expect(await new HasherRegistry(pbkdf2!, builtIns()).hash(SECRET)).toMatch(/^pbkdf2_sha512\$1000\$[A-Za-z0-9]{22}\$/);
-    expect(await new HasherRegistry(sha256!, builtIns()).hash(SECRET)).toBe(`sha256$${HMAC_WITH_PEPPER}`);
+    expect(await new HasherRegistry(bcrypt!, builtIns(), HASH_CONCURRENCY).hash(SECRET)).toMatch(/^bcrypt\$\$2b\$04\$/);
+    expect(await new HasherRegistry(pbkdf2!, builtIns(), HASH_CONCURRENCY).hash(SECRET)).toMatch(/^pbkdf2_sha512\$1000\$[A-Za-z0-9]{22}\$/);
+    expect(await new HasherRegistry(sha256!, builtIns(), HASH_CONCURRENCY).hash(SECRET)).toBe(`sha256$${HMAC_WITH_PEPPER}`);
   });
 
   it('verifies a hash made under another configured hasher, by the tag it carries', async () => {
     const [bcrypt, pbkdf2, sha256] = builtIns();
-    const bcryptStored = await new HasherRegistry(bcrypt!, builtIns()).hash(SECRET);
-    const pbkdf2Stored = await new HasherRegistry(pbkdf2!, builtIns()).hash(SECRET);
+    const bcryptStored = await new HasherRegistry(bcrypt!, builtIns(), HASH_CONCURRENCY).hash(SECRET);
+    const pbkdf2Stored = await new HasherRegistry(pbkdf2!, builtIns(), HASH_CONCURRENCY).hash(SECRET);
 
-    const now = new HasherRegistry(sha256!, builtIns());
+    const now = new HasherRegistry(sha256!, builtIns(), HASH_CONCURRENCY);
     expect(await now.verify(SECRET, bcryptStored)).toBe(true);
     expect(await now.verify(SECRET, pbkdf2Stored)).toBe(true);
     expect(await now.verify(OTHER_SECRET, bcryptStored)).toBe(false);
@@ -188,14 +190,14 @@ describe('HasherRegistry', () => {
   });
 
   it('verifies a hash written by django-keysmith', async () => {
-    const registry = new HasherRegistry(new BcryptHasher(4), builtIns());
+    const registry = new HasherRegistry(new BcryptHasher(4), builtIns(), HASH_CONCURRENCY);
     expect(await registry.verify(SECRET, DJANGO_PBKDF2_HASH)).toBe(true);
     expect(await registry.verify(OTHER_SECRET, DJANGO_PBKDF2_HASH)).toBe(false);
   });
 
   it('hashes and verifies with a custom TokenHasher', async () => {
     const scrypt = new ScryptHasher();
-    const registry = new HasherRegistry(scrypt, builtIns());
+    const registry = new HasherRegistry(scrypt, builtIns(), HASH_CONCURRENCY);
     const stored = await registry.hash(SECRET);
     expect(stored).toMatch(/^scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}$/);
     expect(await registry.verify(SECRET, stored)).toBe(true);
@@ -204,8 +206,8 @@ describe('HasherRegistry', () => {
   });
 
   it('still verifies built-in hashes while a custom hasher is configured', async () => {
-    const bcryptStored = await new HasherRegistry(new BcryptHasher(4), builtIns()).hash(SECRET);
-    const registry = new HasherRegistry(new ScryptHasher(), builtIns());
+    const bcryptStored = await new HasherRegistry(new BcryptHasher(4), builtIns(), HASH_CONCURRENCY).hash(SECRET);
+    const registry = new HasherRegistry(new ScryptHasher(), builtIns(), HASH_CONCURRENCY);
     expect(await registry.verify(SECRET, bcryptStored)).toBe(true);
   });
 
@@ -217,14 +219,14 @@ describe('HasherRegistry', () => {
     ['a tag in the wrong case', `SHA256$${HMAC_WITH_PEPPER}`],
     ['an empty string', ''],
   ])('returns false for a stored hash with %s', async (_case, stored) => {
-    const registry = new HasherRegistry(new Sha256Hasher(PEPPER), builtIns());
+    const registry = new HasherRegistry(new Sha256Hasher(PEPPER), builtIns(), HASH_CONCURRENCY);
     expect(await registry.verify(SECRET, `sha256$${HMAC_WITH_PEPPER}`)).toBe(true);
     await expect(registry.verify(SECRET, stored)).resolves.toBe(false);
   });
 
   it('verifyDecoy does the work of exactly one verification with the configured hasher, and proves nothing', async () => {
     const scrypt = new ScryptHasher();
-    const registry = new HasherRegistry(scrypt, builtIns());
+    const registry = new HasherRegistry(scrypt, builtIns(), HASH_CONCURRENCY);
 
     await expect(registry.verifyDecoy(SECRET)).resolves.toBeUndefined();
     expect(scrypt.verifyCalls).toBe(1);
@@ -234,5 +236,46 @@ describe('HasherRegistry', () => {
     expect(scrypt.verifyCalls).toBe(3);
     // The decoy hash is made once and reused, so later decoys cost a verification only.
     expect(scrypt.hashCalls).toBe(1);
+  });
+
+  it('runs at most hashConcurrency hasher calls at once: hashes, verifications and decoys alike', { timeout: 5_000 }, async () => {
+    const slow = new SlowCountingHasher();
+    const registry = new HasherRegistry(slow, builtIns(), 2);
+    const stored = await registry.hash(SECRET);
+
+    const results = await Promise.all([
+      ...Array.from({ length: 3 }, () => registry.hash(SECRET)),
+      ...Array.from({ length: 3 }, () => registry.verify(SECRET, stored)),
+      ...Array.from({ length: 3 }, () => registry.verifyDecoy(SECRET)),
+    ]);
+
+    expect(results.slice(3, 6)).toEqual([true, true, true]);
+    expect(slow.mostRunning).toBe(2);
+    // The first hash, three more, and the decoy's one.
+    expect(slow.hashes).toBe(5);
+    expect(slow.verifications).toBe(6);
+  });
+
+  it('makes the decoy and verifies against it under a limit of 1, never waiting on itself', { timeout: 5_000 }, async () => {
+    const slow = new SlowCountingHasher();
+    const registry = new HasherRegistry(slow, builtIns(), 1);
+
+    await Promise.all([registry.verifyDecoy(SECRET), registry.verifyDecoy(OTHER_SECRET), registry.hash(SECRET)]);
+
+    expect(slow.mostRunning).toBe(1);
+    expect(slow.hashes).toBe(2);
+    expect(slow.verifications).toBe(2);
+  });
+
+  it('frees the slot of a hasher call that failed', { timeout: 5_000 }, async () => {
+    const failing = new ScryptHasher();
+    failing.verify = async () => {
+      throw new Error('the hasher broke');
+    };
+    const registry = new HasherRegistry(failing, builtIns(), 1);
+    const stored = await registry.hash(SECRET);
+
+    await expect(registry.verify(SECRET, stored)).rejects.toThrow('the hasher broke');
+    expect(await registry.hash(SECRET)).toMatch(/^scrypt\$/);
   });
 });

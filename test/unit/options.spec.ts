@@ -1,8 +1,9 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_ERROR_MESSAGES,
   KeysmithConfigurationError,
@@ -11,6 +12,11 @@ import {
   resolveKeysmithOptions,
   type KeysmithModuleOptions,
 } from '../../lib/index.js';
+
+vi.mock('node:os', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:os')>();
+  return { ...actual, availableParallelism: vi.fn(actual.availableParallelism) };
+});
 
 const scryptAsync = promisify(scrypt) as (secret: string, salt: Buffer, keyLength: number, options: ScryptOptions) => Promise<Buffer>;
 
@@ -95,6 +101,17 @@ describe('resolveKeysmithOptions defaults', () => {
     expect(await resolved.hashers.hash('Xy7Qp2Lm9Rt4Vw8Zk3Nb6Hc1Jd5Fg0Sa')).toMatch(/^bcrypt\$\$2b\$10\$/);
   });
 
+  it('runs as many hash computations at once as there are CPUs but one, and at least one', () => {
+    expect(resolved.hashConcurrency).toBe(Math.max(1, availableParallelism() - 1));
+    const withCpus = (cpus: number) => {
+      vi.mocked(availableParallelism).mockReturnValueOnce(cpus);
+      return resolveKeysmithOptions().hashConcurrency;
+    };
+    expect(withCpus(8)).toBe(7);
+    expect(withCpus(2)).toBe(1);
+    expect(withCpus(1)).toBe(1);
+  });
+
   it('treats an empty options object like no options', () => {
     const { hashers: _a, ...fromEmpty } = resolveKeysmithOptions({});
     const { hashers: _b, ...fromNothing } = resolved;
@@ -120,6 +137,11 @@ describe('resolveKeysmithOptions with values', () => {
     expect(resolveKeysmithOptions({ secretLength: 16 }).secretLength).toBe(16);
     expect(resolveKeysmithOptions({ secretLength: 256 }).secretLength).toBe(256);
     expect(() => resolveKeysmithOptions({ bcryptRounds: 4, pbkdf2Iterations: 1_000 })).not.toThrow();
+  });
+
+  it('accepts a hashConcurrency from 1 to 1,024', () => {
+    expect(resolveKeysmithOptions({ hashConcurrency: 1 }).hashConcurrency).toBe(1);
+    expect(resolveKeysmithOptions({ hashConcurrency: 1_024 }).hashConcurrency).toBe(1_024);
   });
 
   it('keeps the scopes and the messages it is given, over the defaults', () => {
@@ -253,6 +275,16 @@ describe('resolveKeysmithOptions refuses a bad option with a KeysmithConfigurati
 
   it.each([3, 32, 10.5])('bcryptRounds: %j', (bcryptRounds) => {
     expectRefused({ bcryptRounds }, 'bcryptRounds');
+  });
+
+  it.each([0, -1, 1.5, 1_025, Number.NaN, Number.POSITIVE_INFINITY, '2'])('hashConcurrency: %j', (hashConcurrency) => {
+    expectRefused(untyped({ hashConcurrency }), 'hashConcurrency');
+  });
+
+  it('an unknown option: a misspelt hashConcurrency, with the right name in the message', () => {
+    const error = configurationErrorOf(untyped({ hashConcurency: 2 }));
+    expect(error.option).toBe('hashConcurency');
+    expect(error.message).toContain('hashConcurrency');
   });
 
   it.each([999, 0, 1000.5])('pbkdf2Iterations: %j', (pbkdf2Iterations) => {
