@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Token } from '../entities/token.entity.js';
 
 interface Entry {
@@ -33,7 +33,7 @@ export class VerificationCache {
   }
 
   keyOf(rawToken: string): string {
-    return createHash('sha256').update(rawToken).digest('base64');
+    return hash('sha256', rawToken, 'base64');
   }
 
   /**
@@ -55,13 +55,13 @@ export class VerificationCache {
     }
     this.entries.delete(key);
     this.entries.set(key, entry);
-    return Object.assign(new Token(), entry.token);
+    return copyToken(entry.token);
   }
 
   set(key: string, token: Token, mark: number): void {
     if (!this.enabled || mark !== this.invalidations) return;
     this.entries.delete(key);
-    this.entries.set(key, { token: Object.assign(new Token(), token), cachedUntil: Date.now() + this.ttlMs });
+    this.entries.set(key, { token: copyToken(token), cachedUntil: Date.now() + this.ttlMs });
     let keys = this.keysByToken.get(token.id);
     if (!keys) this.keysByToken.set(token.id, (keys = new Set()));
     keys.add(key);
@@ -105,4 +105,9 @@ export class VerificationCache {
     keys?.delete(key);
     if (keys?.size === 0) this.keysByToken.delete(tokenId);
   }
+}
+
+/** A copy to hand out or keep, so that a handler changing its token changes no one else's. */
+export function copyToken(token: Token): Token {
+  return Object.assign(new Token(), token);
 }

@@ -15,7 +15,7 @@ import type { AuthFailureCode, TokenAuditAction } from '../entities/token-audit-
 import type { Token } from '../entities/token.entity.js';
 import { InvalidTokenError, TokenAuthError } from '../errors/token-auth.errors.js';
 import { KEYSMITH_OPTIONS, KEYSMITH_REQUEST_TOKEN, KEYSMITH_REQUEST_USER } from '../keysmith.constants.js';
-import { LOGGER_CONTEXT, OPTIONAL_METADATA, PUBLIC_METADATA, SCOPES_METADATA } from '../keysmith.internal-constants.js';
+import { LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
 import { AuditLogService } from '../services/audit-log.service.js';
 import { TokenService } from '../services/token.service.js';
@@ -26,6 +26,7 @@ import { extractToken } from '../utils/extract-token.js';
 import { getRawResponse, getRequest } from '../utils/get-request.js';
 import { clientIp } from '../utils/request-metadata.js';
 import { toWsException } from '../utils/ws-exception.js';
+import { RoutePolicies } from './route-policies.js';
 
 /**
  * Authenticates the token of a request, checks its scopes and hands the token and its user to
@@ -34,6 +35,7 @@ import { toWsException } from '../utils/ws-exception.js';
 @Injectable()
 export class KeysmithGuard implements CanActivate {
   protected readonly logger = new Logger(LOGGER_CONTEXT);
+  private readonly routePolicies: RoutePolicies;
 
   constructor(
     @Inject(Reflector) protected readonly reflector: Reflector,
@@ -42,7 +44,9 @@ export class KeysmithGuard implements CanActivate {
     @Inject(KEYSMITH_OPTIONS) protected readonly options: ResolvedKeysmithOptions,
     @Inject(FailedAttemptsThrottle) protected readonly failedAttempts: FailedAttemptsThrottle,
     @Inject(VerificationCache) protected readonly verificationCache: VerificationCache,
-  ) {}
+  ) {
+    this.routePolicies = new RoutePolicies(reflector);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType<string>() !== 'ws') return this.authorize(context);
@@ -59,12 +63,13 @@ export class KeysmithGuard implements CanActivate {
    * `WsException`s with the same message and status.
    */
   protected async authorize(context: ExecutionContext): Promise<boolean> {
-    if (this.routeFlag(context, PUBLIC_METADATA)) return true;
+    const route = this.routePolicies.of(context);
+    if (route.isPublic) return true;
     const request = this.getRequest(context);
 
     const rawToken = this.extractToken(request);
     if (rawToken === null) {
-      if (this.routeFlag(context, OPTIONAL_METADATA)) {
+      if (route.isOptional) {
         this.attach(request, null, null);
         return true;
       }
@@ -72,10 +77,11 @@ export class KeysmithGuard implements CanActivate {
       this.throwUnauthorized(this.options.errorMessages.missingToken);
     }
 
-    await this.runHook(context, null, () => this.options.rateLimitHook?.(request, rawToken));
+    const { rateLimitHook, throttleHook } = this.options;
+    if (rateLimitHook) await this.runHook(context, null, () => rateLimitHook(request, rawToken));
     this.refuseRepeatedFailures(context, request, rawToken);
     const token = await this.authenticate(context, rawToken);
-    await this.runHook(context, token, () => this.options.throttleHook?.(request, token));
+    if (throttleHook) await this.runHook(context, token, () => throttleHook(request, token));
     this.checkScopes(context, token);
 
     this.attach(request, token, await this.resolveUser(token));
@@ -117,8 +123,7 @@ export class KeysmithGuard implements CanActivate {
 
   /** Requires every scope named by `@KeysmithScopes()` on the handler and on its class. */
   protected checkScopes(context: ExecutionContext, token: Token): void {
-    const required = this.reflector.getAllAndMerge<string[]>(SCOPES_METADATA, [context.getHandler(), context.getClass()]);
-    const missing = [...new Set(required)].filter((scope) => !token.scopes.includes(scope));
+    const missing = this.routePolicies.of(context).scopes.filter((scope) => !token.scopes.includes(scope));
     if (missing.length === 0) return;
     this.auditFailure(context, 'insufficient_scope', token.id, { missing_scopes: missing });
     throw new ForbiddenException(this.options.errorMessages.insufficientScope);
@@ -157,7 +162,7 @@ export class KeysmithGuard implements CanActivate {
    */
   protected refuseRepeatedFailures(context: ExecutionContext, request: any, rawToken: string): void {
     const prefix = prefixOf(rawToken);
-    if (prefix === null || !this.failedAttempts.isBlocked(clientIp(request), prefix)) return;
+    if (prefix === null || this.failedAttempts.isEmpty || !this.failedAttempts.isBlocked(clientIp(request), prefix)) return;
     this.auditFailure(context, 'rate_limited', null, { reason: 'failed_attempts', prefix });
     this.throwRateLimited(this.options.errorMessages.rateLimited);
   }
@@ -174,10 +179,6 @@ export class KeysmithGuard implements CanActivate {
     if (!blocked) return;
     this.auditFailure(context, 'rate_limited', token?.id ?? null);
     this.throwRateLimited(this.options.errorMessages.rateLimited);
-  }
-
-  private routeFlag(context: ExecutionContext, key: string): boolean {
-    return this.reflector.getAllAndOverride<boolean | undefined>(key, [context.getHandler(), context.getClass()]) === true;
   }
 
   private auditFailure(

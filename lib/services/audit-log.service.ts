@@ -50,7 +50,9 @@ const RETRY_DELAYS_MS = [100, 1_000];
 @Injectable()
 export class AuditLogService implements OnApplicationShutdown {
   private readonly logger = new Logger(LOGGER_CONTEXT);
-  private readonly awaitingResponse = new Set<Promise<void>>();
+  /** Rows waiting for their response to close, and `flush()` calls waiting for those. */
+  private awaitingResponse = 0;
+  private responsesClosed: Array<() => void> = [];
   private readonly writing = new Set<Promise<void>>();
   private buffer: TokenAuditLog[] = [];
   private overflowed = 0;
@@ -72,20 +74,17 @@ export class AuditLogService implements OnApplicationShutdown {
     if (!this.options.auditLogging) return;
     const row = this.row(entry, request, null);
     if (!response) return this.enqueue(row);
-    const sent = new Promise<void>((resolve) => {
-      response.once('close', () => {
-        row.statusCode = response.statusCode;
-        this.enqueue(row);
-        resolve();
-      });
+    this.awaitingResponse++;
+    response.on('close', () => {
+      row.statusCode = response.statusCode;
+      this.enqueue(row);
+      if (--this.awaitingResponse === 0) this.wakeFlushes();
     });
-    this.awaitingResponse.add(sent);
-    void sent.finally(() => this.awaitingResponse.delete(sent));
   }
 
   /** Resolves once every row recorded so far is written (or reported lost). */
   async flush(): Promise<void> {
-    while (this.awaitingResponse.size > 0) await Promise.all(this.awaitingResponse);
+    if (this.awaitingResponse > 0) await new Promise<void>((resolve) => this.responsesClosed.push(resolve));
     this.writeBuffer();
     while (this.writing.size > 0) await Promise.all(this.writing);
   }
@@ -117,15 +116,25 @@ export class AuditLogService implements OnApplicationShutdown {
   }
 
   private row(entry: AuditEntry, request: unknown, statusCode: number | null): TokenAuditLog {
-    return Object.assign(new TokenAuditLog(), {
-      id: randomUUID(),
-      tokenId: entry.tokenId,
-      action: entry.action,
-      ...requestMetadata(request),
-      statusCode,
-      extra: entry.extra ?? {},
-      createdAt: new Date(),
-    });
+    const row = new TokenAuditLog();
+    const { path, method, ipAddress, userAgent } = requestMetadata(request);
+    row.id = randomUUID();
+    row.tokenId = entry.tokenId;
+    row.action = entry.action;
+    row.path = path;
+    row.method = method;
+    row.statusCode = statusCode;
+    row.ipAddress = ipAddress;
+    row.userAgent = userAgent;
+    row.extra = entry.extra ?? {};
+    row.createdAt = new Date();
+    return row;
+  }
+
+  private wakeFlushes(): void {
+    const waiting = this.responsesClosed;
+    this.responsesClosed = [];
+    for (const resolve of waiting) resolve();
   }
 
   private enqueue(row: TokenAuditLog): void {

@@ -25,7 +25,7 @@ import { IDENTIFIER_LENGTH, buildToken, generateToken, parseToken } from '../tok
 import { isUniqueViolation } from '../utils/unique-violation.js';
 import { userIdOf } from '../utils/user-ref.js';
 import { CacheInvalidationService } from '../cache/cache-invalidation.service.js';
-import { VerificationCache } from '../cache/verification-cache.js';
+import { VerificationCache, copyToken } from '../cache/verification-cache.js';
 import { AuditLogService } from './audit-log.service.js';
 import { LastUsedWriter } from './last-used-writer.service.js';
 
@@ -46,6 +46,9 @@ export class TokenService {
     @Inject(CacheInvalidationService) private readonly invalidation: CacheInvalidationService,
     @Inject(LastUsedWriter) private readonly lastUsed: LastUsedWriter,
   ) {}
+
+  /** Verifications under way, by cache key, with the cache mark taken when each started. */
+  private readonly verifying = new Map<string, { mark: number; token: Promise<Token> }>();
 
   /** Creates a token. The raw token is in the result and nowhere else: show it once. */
   async create(input: CreateTokenInput): Promise<CreatedToken> {
@@ -128,23 +131,11 @@ export class TokenService {
    * from memory, without a query or a hash; its expiry is still checked every time.
    */
   async authenticate(rawToken: string): Promise<Token> {
-    const parsed = parseToken(rawToken);
-    const cacheKey = this.cache.enabled ? this.cache.keyOf(rawToken) : null;
-    const cached = cacheKey === null ? undefined : this.cache.get(cacheKey);
+    if (!this.cache.enabled) return this.accept(await this.verify(rawToken));
+    const cacheKey = this.cache.keyOf(rawToken);
+    const cached = this.cache.get(cacheKey);
     if (cached) return this.accept(cached);
-
-    const mark = this.cache.mark();
-    const token = await this.findByPrefix(parsed.prefix);
-    if (!token) {
-      await this.options.hashers.verifyDecoy(parsed.secret);
-      throw new InvalidTokenError('unknown_prefix');
-    }
-    if (!(await this.options.hashers.verify(parsed.secret, token.key))) {
-      throw new InvalidTokenError('wrong_secret', token);
-    }
-    if (token.revoked || token.purged) throw new RevokedTokenError(token);
-    if (cacheKey !== null) this.cache.set(cacheKey, token, mark);
-    return this.accept(token);
+    return this.accept(copyToken(await this.verifyOnce(rawToken, cacheKey)));
   }
 
   /** Writes the `lastUsedAt` of recent uses now instead of within the next second. */
@@ -196,6 +187,44 @@ export class TokenService {
       .setParameters({ now: new Date(), yes: true, no: false })
       .take(input.limit ?? 100)
       .skip(input.offset ?? 0);
+  }
+
+  /**
+   * One verification of a raw token at a time, whose result fills the cache: requests that miss
+   * together (when a busy token's entry expires, say) share it instead of each running a hash. A
+   * request arriving after a lifecycle action does not join a verification that started before.
+   */
+  private verifyOnce(rawToken: string, cacheKey: string): Promise<Token> {
+    const mark = this.cache.mark();
+    const running = this.verifying.get(cacheKey);
+    if (running?.mark === mark) return running.token;
+
+    const token = this.verify(rawToken).then((verified) => {
+      this.cache.set(cacheKey, verified, mark);
+      return verified;
+    });
+    const verification = { mark, token };
+    this.verifying.set(cacheKey, verification);
+    const settle = () => {
+      if (this.verifying.get(cacheKey) === verification) this.verifying.delete(cacheKey);
+    };
+    token.then(settle, settle);
+    return token;
+  }
+
+  /** The full check: one indexed query and one hash, an equal hash for an unknown prefix. */
+  private async verify(rawToken: string): Promise<Token> {
+    const parsed = parseToken(rawToken);
+    const token = await this.findByPrefix(parsed.prefix);
+    if (!token) {
+      await this.options.hashers.verifyDecoy(parsed.secret);
+      throw new InvalidTokenError('unknown_prefix');
+    }
+    if (!(await this.options.hashers.verify(parsed.secret, token.key))) {
+      throw new InvalidTokenError('wrong_secret', token);
+    }
+    if (token.revoked || token.purged) throw new RevokedTokenError(token);
+    return token;
   }
 
   private accept(token: Token): Token {

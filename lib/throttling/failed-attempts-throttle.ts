@@ -19,6 +19,11 @@ export class FailedAttemptsThrottle {
     private readonly windowMs: number,
   ) {}
 
+  /** No failure counted: nothing is blocked, and the client's address need not be looked up. */
+  get isEmpty(): boolean {
+    return this.windows.size === 0;
+  }
+
   isBlocked(clientIp: string | null, prefix: string): boolean {
     if (this.limit === 0) return false;
     const key = keyOf(clientIp, prefix);

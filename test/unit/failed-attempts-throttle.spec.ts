@@ -35,4 +35,15 @@ describe('FailedAttemptsThrottle', () => {
     for (let i = 0; i < 100; i++) throttle.recordFailure('10.0.0.1', 'tok_AAAAAAAA');
     expect(throttle.isBlocked('10.0.0.1', 'tok_AAAAAAAA')).toBe(false);
   });
+
+  it('is empty until a failure is counted, and again once its window has passed', () => {
+    vi.useFakeTimers({ now: 5_000_000 });
+    const throttle = new FailedAttemptsThrottle(3, 60_000);
+    expect(throttle.isEmpty).toBe(true);
+    throttle.recordFailure('10.0.0.1', 'tok_AAAAAAAA');
+    expect(throttle.isEmpty).toBe(false);
+    vi.setSystemTime(5_000_000 + 60_000);
+    expect(throttle.isBlocked('10.0.0.1', 'tok_AAAAAAAA')).toBe(false);
+    expect(throttle.isEmpty).toBe(true);
+  });
 });
