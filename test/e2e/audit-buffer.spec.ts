@@ -75,3 +75,27 @@ describe.each(databaseVariants())('audit rows that cannot be written on %s', (va
     });
   });
 });
+
+describe.each(databaseVariants())('audit values written in one batch on %s', (variant) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ suite: 'audit-values', variant, controllers: [GuardedApiController], keysmith: slowFlush });
+  });
+  afterAll(() => app?.close());
+
+  it(`keeps quotes, backslashes, braces, commas, "NULL", empty and non-ASCII values exactly (${variantName(variant)})`, async () => {
+    const { token, rawToken } = await app.tokens.create({ name: 'awkward' });
+    const agents = ['"quoted" and \\backslash\\', '{braces}, commas', 'NULL', ''];
+    for (const agent of agents) expect((await call(app, '/api/health', { token: rawToken, agent })).status).toBe(200);
+    const note = 'é ✓ \u{1F511} "q" \\ {x}, NULL';
+    await app.auditLog.record({ action: 'rotated', tokenId: token.id, extra: { note, nothing: null } });
+    await app.auditLog.flush();
+
+    const rows = await app.auditLog.list({ tokenId: token.id, action: 'auth_success' });
+    expect(rows.map((row) => row.userAgent).sort()).toEqual([...agents].sort());
+    expect(rows.every((row) => row.path === '/api/health' && row.statusCode === 200 && row.createdAt instanceof Date)).toBe(true);
+    const [rotated] = await app.auditLog.list({ tokenId: token.id, action: 'rotated' });
+    expect(rotated?.extra).toEqual({ note, nothing: null });
+    expect(rotated?.path).toBeNull();
+  });
+});
