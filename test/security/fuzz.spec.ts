@@ -161,4 +161,11 @@ describe.each(['express', 'fastify'] as const)(`KeysmithGuard over HTTP, ${HTTP_
     expect(online.length).toBeGreaterThan(HTTP_RUNS / 100);
     expect(onlineResult.statuses[429]).toBeGreaterThan(0);
   });
+
+  it('reads a value written with a line break in it up to the break: empty is a missing token', async () => {
+    const values = ['\r\n', ' \r\n', '\r\nX-Other: 1', 'not-a-token\r\nX-Other: 1', `${seeds.rawTokens[0]}\r\nX-Other: 1`];
+    const result = await sendAll(values, { 400: null, 401: INVALID, 429: LIMITED });
+    expect(result.problems).toEqual([]);
+    expect(result.statuses[400] ?? 0).toBeLessThan(values.length);
+  });
 });
