@@ -161,8 +161,9 @@ export class KeysmithGuard implements CanActivate {
    * (`failedAttemptsLimit` within `failedAttemptsWindowSeconds`).
    */
   protected refuseRepeatedFailures(context: ExecutionContext, request: any, rawToken: string): void {
+    if (this.failedAttempts.isEmpty) return;
     const prefix = prefixOf(rawToken);
-    if (prefix === null || this.failedAttempts.isEmpty || !this.failedAttempts.isBlocked(clientIp(request), prefix)) return;
+    if (prefix === null || !this.failedAttempts.isBlocked(clientIp(request), prefix)) return;
     this.auditFailure(context, 'rate_limited', null, { reason: 'failed_attempts', prefix });
     this.throwRateLimited(this.options.errorMessages.rateLimited);
   }
