@@ -8,7 +8,8 @@ import { JSON_OPTION } from './option-specs.js';
 import { formatMoment, renderTable } from './table.js';
 import { expiryFrom } from './time-input.js';
 import { findTokenByReference } from './token-reference.js';
-import { TOKEN_TABLE_HEADERS, tokenJson, tokenTableRow } from './token-view.js';
+import { tokenView } from '../entities/token-view.js';
+import { TOKEN_TABLE_HEADERS, tokenTableRow } from './token-view.js';
 
 /** Recorded as `extra.source` of the audit rows of every lifecycle action the CLI takes. */
 const CLI_SOURCE = 'cli';
@@ -68,7 +69,8 @@ const list: Command = {
   },
   async run({ tokens, output }, values) {
     const found = await tokens.list(listInput(values));
-    if (values.json) output.stdout(`${JSON.stringify(found.map(tokenJson), null, 2)}\n`);
+    // JSON.stringify writes the dates as ISO 8601 strings.
+    if (values.json) output.stdout(`${JSON.stringify(found.map(tokenView), null, 2)}\n`);
     else if (found.length === 0) output.stderr('No tokens match.\n');
     else output.stdout(renderTable(TOKEN_TABLE_HEADERS, found.map(tokenTableRow)));
   },

@@ -4,7 +4,7 @@ import { AuditLogService } from '../../services/audit-log.service.js';
 import { adminValidationPipe } from '../admin-validation.pipe.js';
 import { AuditLogPageDto } from '../dto/audit-log-page.dto.js';
 import { AuditLogViewDto } from '../dto/audit-log-view.dto.js';
-import { ListAuditLogsQueryDto } from '../dto/list-audit-logs-query.dto.js';
+import { AUDIT_LOGS_PAGE_SIZE, ListAuditLogsQueryDto } from '../dto/list-audit-logs-query.dto.js';
 import { ValidationErrorDto } from '../dto/validation-error.dto.js';
 import { KEYSMITH_ADMIN_SCOPE, KEYSMITH_SECURITY_SCHEME } from '../keysmith-admin.constants.js';
 import { KeysmithAdminGuard } from '../keysmith-admin.guard.js';
@@ -17,8 +17,6 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '../swagger/optional-swagger.js';
-
-const DEFAULT_PAGE_SIZE = 50;
 
 /** The audit half of the admin API. */
 @ApiTags('keysmith admin: audit log')
@@ -37,7 +35,7 @@ export class AdminAuditLogsController {
   @ApiBadRequestResponse({ type: ValidationErrorDto, description: 'Refused input: every bad field, with its reasons.' })
   @Get()
   async list(@Query() query: ListAuditLogsQueryDto): Promise<AuditLogPageDto> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const limit = query.limit ?? AUDIT_LOGS_PAGE_SIZE;
     const offset = query.offset ?? 0;
     const page = await this.auditLog.listPage({
       tokenId: query.tokenId,

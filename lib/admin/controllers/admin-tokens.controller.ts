@@ -10,7 +10,7 @@ import { BulkItemResultDto, BulkResultDto } from '../dto/bulk-result.dto.js';
 import { BulkTokensDto } from '../dto/bulk-tokens.dto.js';
 import { CreateTokenDto } from '../dto/create-token.dto.js';
 import { IssuedTokenDto } from '../dto/issued-token.dto.js';
-import { ListTokensQueryDto } from '../dto/list-tokens-query.dto.js';
+import { ListTokensQueryDto, TOKENS_PAGE_SIZE } from '../dto/list-tokens-query.dto.js';
 import { TokenPageDto } from '../dto/token-page.dto.js';
 import { TokenViewDto } from '../dto/token-view.dto.js';
 import { ValidationErrorDto } from '../dto/validation-error.dto.js';
@@ -30,7 +30,6 @@ import {
   ApiUnauthorizedResponse,
 } from '../swagger/optional-swagger.js';
 
-const DEFAULT_PAGE_SIZE = 25;
 const TOKEN_PARAM = { name: 'id', description: 'The token id (uuid) or its prefix (`tok_ab12CD34`).' };
 
 /** The token half of the admin API: list, read, create, rotate, revoke and purge, one or many. */
@@ -77,7 +76,7 @@ export class AdminTokensController {
   @ApiOkResponse({ type: TokenPageDto })
   @Get()
   async list(@Query() query: ListTokensQueryDto): Promise<TokenPageDto> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const limit = query.limit ?? TOKENS_PAGE_SIZE;
     const offset = query.offset ?? 0;
     const page = await this.tokens.listPage({ ...query, limit, offset });
     return { items: page.items.map((token) => TokenViewDto.of(token)), total: page.total, limit, offset };

@@ -2,7 +2,10 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import type { TokenAuditAction } from '../../entities/token-audit-log.entity.js';
 import { ApiPropertyOptional } from '../swagger/optional-swagger.js';
-import { MAX_PAGE_SIZE } from './list-tokens-query.dto.js';
+import { PageLimit, PageOffset } from './pagination.js';
+
+/** Audit rows on a page when the query sets no `limit`. */
+export const AUDIT_LOGS_PAGE_SIZE = 50;
 
 export const AUDIT_ACTIONS: readonly TokenAuditAction[] = ['created', 'rotated', 'revoked', 'auth_success', 'auth_failed'];
 
@@ -36,18 +39,9 @@ export class ListAuditLogsQueryDto {
   @IsISO8601({ strict: true })
   to?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @PageLimit(AUDIT_LOGS_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @PageOffset()
   offset?: number;
 }

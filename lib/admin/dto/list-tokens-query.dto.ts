@@ -1,13 +1,13 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { TokenSortField, TokenState } from '../../interfaces/token-service.interface.js';
 import { ApiPropertyOptional } from '../swagger/optional-swagger.js';
+import { PageLimit, PageOffset } from './pagination.js';
 
 export const TOKEN_STATES: readonly TokenState[] = ['active', 'expired', 'revoked', 'purged'];
 export const TOKEN_SORT_FIELDS: readonly TokenSortField[] = ['createdAt', 'name', 'expiresAt', 'lastUsedAt'];
 export const SORT_ORDERS = ['asc', 'desc'] as const;
-/** Largest page the admin API returns. */
-export const MAX_PAGE_SIZE = 100;
+/** Tokens on a page when the query sets no `limit`. */
+export const TOKENS_PAGE_SIZE = 25;
 
 /** Query of `GET <path>/api/tokens`. */
 export class ListTokensQueryDto {
@@ -38,18 +38,9 @@ export class ListTokensQueryDto {
   @IsIn(SORT_ORDERS)
   order?: (typeof SORT_ORDERS)[number];
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 25 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @PageLimit(TOKENS_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @PageOffset()
   offset?: number;
 }

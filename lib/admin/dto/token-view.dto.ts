@@ -1,4 +1,5 @@
 import type { Token, TokenType } from '../../entities/token.entity.js';
+import { tokenView } from '../../entities/token-view.js';
 import type { TokenState } from '../../interfaces/token-service.interface.js';
 import { ApiProperty } from '../swagger/optional-swagger.js';
 import { TOKEN_STATES } from './list-tokens-query.dto.js';
@@ -22,22 +23,6 @@ export class TokenViewDto {
 
   /** The view of a token, with its state worked out from `revoked`, `purged` and `expiresAt`. */
   static of(token: Token): TokenViewDto {
-    return Object.assign(new TokenViewDto(), {
-      id: token.id,
-      prefix: token.prefix,
-      name: token.name,
-      description: token.description,
-      tokenType: token.tokenType,
-      userId: token.userId,
-      createdById: token.createdById,
-      scopes: token.scopes,
-      state: token.state,
-      revoked: token.revoked,
-      purged: token.purged,
-      createdAt: token.createdAt,
-      expiresAt: token.expiresAt,
-      lastUsedAt: token.lastUsedAt,
-    });
+    return Object.assign(new TokenViewDto(), tokenView(token));
   }
 }
-

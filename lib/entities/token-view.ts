@@ -1,0 +1,24 @@
+import type { Token } from './token.entity.js';
+
+/**
+ * A token as the admin API and the CLI show it: every column but the hash of its secret, and its
+ * lifecycle state.
+ */
+export function tokenView(token: Token) {
+  return {
+    id: token.id,
+    prefix: token.prefix,
+    name: token.name,
+    description: token.description,
+    tokenType: token.tokenType,
+    userId: token.userId,
+    createdById: token.createdById,
+    scopes: token.scopes,
+    state: token.state,
+    revoked: token.revoked,
+    purged: token.purged,
+    createdAt: token.createdAt,
+    expiresAt: token.expiresAt,
+    lastUsedAt: token.lastUsedAt,
+  };
+}
