@@ -1,5 +1,5 @@
 import { In } from 'typeorm';
-import type { TokenAuditAction, TokenAuditLog } from '../entities/token-audit-log.entity.js';
+import { AUDIT_ACTIONS, type TokenAuditLog } from '../entities/token-audit-log.entity.js';
 import type { ListAuditLogsInput } from '../services/audit-log.service.js';
 import { oneOf, positiveInteger } from './arguments.js';
 import type { Command, CommandContext, OptionValues } from './command.js';
@@ -9,7 +9,6 @@ import { sinceFrom } from './time-input.js';
 import { findTokenByReference } from './token-reference.js';
 
 /** Every audit action, in lifecycle order. */
-const AUDIT_ACTIONS: readonly TokenAuditAction[] = ['created', 'rotated', 'revoked', 'auth_success', 'auth_failed'];
 
 const AUDIT_TABLE_HEADERS = ['TIME', 'ACTION', 'TOKEN', 'STATUS', 'REQUEST', 'IP', 'EXTRA'];
 

@@ -3,6 +3,8 @@ import { TimestampColumn } from './timestamp-column.js';
 
 export type TokenAuditAction = 'created' | 'rotated' | 'revoked' | 'auth_success' | 'auth_failed';
 
+export const AUDIT_ACTIONS: readonly TokenAuditAction[] = ['created', 'rotated', 'revoked', 'auth_success', 'auth_failed'];
+
 /** `extra.error_code` of an `auth_failed` row. */
 export type AuthFailureCode =
   | 'missing_token'

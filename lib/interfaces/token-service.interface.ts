@@ -51,6 +51,8 @@ export type TokenState = 'active' | 'expired' | 'revoked' | 'purged';
 /** Columns `TokenService.list()` can sort by. */
 export type TokenSortField = 'createdAt' | 'name' | 'expiresAt' | 'lastUsedAt';
 
+export const TOKEN_SORT_FIELDS: readonly TokenSortField[] = ['createdAt', 'name', 'expiresAt', 'lastUsedAt'];
+
 export interface ListTokensInput {
   userId?: string | number;
   /** Part of the name (any case) or of the prefix. */

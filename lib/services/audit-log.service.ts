@@ -66,13 +66,13 @@ export class AuditLogService implements OnApplicationShutdown {
   /** Writes a row now; `request`, when given, supplies path, method, client IP and user agent. */
   async record(entry: AuditEntry, request?: unknown): Promise<void> {
     if (!this.options.auditLogging) return;
-    await this.write([this.row(entry, request, null)]);
+    await this.write([this.row(entry, request)]);
   }
 
   /** Buffers a row for when the response has been sent, so that it holds the final status code. */
   recordOnResponse(entry: AuditEntry, request: unknown, response: RawResponse | undefined): void {
     if (!this.options.auditLogging) return;
-    const row = this.row(entry, request, null);
+    const row = this.row(entry, request);
     if (!response) return this.enqueue(row);
     this.awaitingResponse++;
     response.on('close', () => {
@@ -115,7 +115,8 @@ export class AuditLogService implements OnApplicationShutdown {
     return { where, order: { createdAt: 'DESC', id: 'DESC' }, take: input.limit ?? 100, skip: input.offset ?? 0 };
   }
 
-  private row(entry: AuditEntry, request: unknown, statusCode: number | null): TokenAuditLog {
+  /** A row without its status code: `recordOnResponse` adds it once the response is sent. */
+  private row(entry: AuditEntry, request: unknown): TokenAuditLog {
     const row = new TokenAuditLog();
     const { path, method, ipAddress, userAgent } = requestMetadata(request);
     row.id = randomUUID();
@@ -123,7 +124,7 @@ export class AuditLogService implements OnApplicationShutdown {
     row.action = entry.action;
     row.path = path;
     row.method = method;
-    row.statusCode = statusCode;
+    row.statusCode = null;
     row.ipAddress = ipAddress;
     row.userAgent = userAgent;
     row.extra = entry.extra ?? {};

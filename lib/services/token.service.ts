@@ -5,24 +5,25 @@ import { TOKEN_NAME_MAX_LENGTH, TOKEN_TYPES, Token } from '../entities/token.ent
 import { KeysmithValidationError } from '../errors/keysmith-validation.error.js';
 import { ExpiredTokenError, InvalidTokenError, RevokedTokenError } from '../errors/token-auth.errors.js';
 import { TokenNotFoundError } from '../errors/token-not-found.error.js';
-import type {
-  CreatedToken,
-  CreateTokenInput,
-  LifecycleInput,
-  ListTokensInput,
-  RevokeInput,
-  TokenPage,
-  TokenRef,
-  TokenSortField,
-  TokenState,
-  UserRef,
+import {
+  TOKEN_SORT_FIELDS,
+  type CreatedToken,
+  type CreateTokenInput,
+  type LifecycleInput,
+  type ListTokensInput,
+  type RevokeInput,
+  type TokenPage,
+  type TokenRef,
+  type TokenState,
+  type UserRef,
 } from '../interfaces/token-service.interface.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_TOKEN_REPOSITORY } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
 import { randomBase62 } from '../token-format/base62.js';
-import { IDENTIFIER_LENGTH, buildToken, generateToken, parseToken } from '../token-format/token-format.js';
+import { IDENTIFIER_LENGTH, buildToken, generateToken, isTokenPrefix, parseToken } from '../token-format/token-format.js';
 import { isUniqueViolation } from '../utils/unique-violation.js';
+import { isTokenId } from '../utils/token-id.js';
 import { userIdOf } from '../utils/user-ref.js';
 import { CacheInvalidationService } from '../cache/cache-invalidation.service.js';
 import { VerificationCache, copyToken } from '../cache/verification-cache.js';
@@ -30,10 +31,8 @@ import { AuditLogService } from './audit-log.service.js';
 import { LastUsedWriter } from './last-used-writer.service.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // 62^8 identifiers make a collision rare; three tries make a failure from it practically impossible.
 const CREATE_ATTEMPTS = 3;
-const SORT_FIELDS: readonly TokenSortField[] = ['createdAt', 'name', 'expiresAt', 'lastUsedAt'];
 
 /** Creates, rotates, revokes, purges, finds and authenticates tokens. */
 @Injectable()
@@ -144,7 +143,7 @@ export class TokenService {
   }
 
   findById(id: string): Promise<Token | null> {
-    return UUID_PATTERN.test(id) ? this.tokens.findOne({ where: { id } }) : Promise.resolve(null);
+    return isTokenId(id) ? this.tokens.findOne({ where: { id } }) : Promise.resolve(null);
   }
 
   async findByPrefix(prefix: string): Promise<Token | null> {
@@ -169,7 +168,7 @@ export class TokenService {
     // The id breaks ties between tokens created in the same millisecond, so pages never overlap.
     const query = this.tokens
       .createQueryBuilder('token')
-      .orderBy(`token.${SORT_FIELDS.includes(input.sort!) ? input.sort : 'createdAt'}`, order)
+      .orderBy(`token.${TOKEN_SORT_FIELDS.includes(input.sort!) ? input.sort : 'createdAt'}`, order)
       .addOrderBy('token.id', order);
     if (input.userId !== undefined) query.andWhere('token.userId = :userId', { userId: String(input.userId) });
     if (input.tokenType !== undefined) query.andWhere('token.tokenType = :tokenType', { tokenType: input.tokenType });
@@ -236,7 +235,8 @@ export class TokenService {
 
   private async resolve(tokenOrId: TokenRef): Promise<Token> {
     const reference = typeof tokenOrId === 'string' ? tokenOrId : tokenOrId.id;
-    const token = UUID_PATTERN.test(reference) ? await this.findById(reference) : await this.findByPrefix(reference);
+    // A raw token given as the reference never reaches a query (or a query log) with its secret.
+    const token = isTokenId(reference) ? await this.findById(reference) : isTokenPrefix(reference) ? await this.findByPrefix(reference) : null;
     if (!token) throw new TokenNotFoundError(reference);
     return token;
   }

@@ -11,6 +11,8 @@ export const MAX_TOKEN_LENGTH = 512;
 
 export const NAMESPACE_PATTERN = new RegExp(`^[A-Za-z0-9]{1,${MAX_NAMESPACE_LENGTH}}$`);
 
+const PREFIX_PATTERN = new RegExp(`^[A-Za-z0-9]{1,${MAX_NAMESPACE_LENGTH}}_[A-Za-z0-9]{${IDENTIFIER_LENGTH}}$`);
+
 const TOKEN_PATTERN = new RegExp(
   `^([A-Za-z0-9]{1,${MAX_NAMESPACE_LENGTH}})_([A-Za-z0-9]{${IDENTIFIER_LENGTH}}):` +
     `([A-Za-z0-9]{${MIN_SECRET_LENGTH},${MAX_SECRET_LENGTH}})([0-9]{${CHECKSUM_LENGTH}})$`,
@@ -26,6 +28,11 @@ export interface ParsedToken {
 
 export interface GeneratedToken extends ParsedToken {
   rawToken: string;
+}
+
+/** Whether a value has the shape of a token's prefix, `<namespace>_<identifier>`. */
+export function isTokenPrefix(value: string): boolean {
+  return PREFIX_PATTERN.test(value);
 }
 
 /** `<prefix>:<secret><crc>`. */

@@ -99,6 +99,18 @@ describe.each(databaseVariants())('TokenService lifecycle on $database', (varian
       await expect(app.tokens.purge('tok_Nothing0')).rejects.toBeInstanceOf(TokenNotFoundError);
     });
 
+    it('refuses a raw token given as the reference without sending its secret to the database', async () => {
+      const { rawToken } = await app.tokens.create({ name: 'raw-reference' });
+      const secret = rawToken.slice(rawToken.indexOf(':') + 1);
+      const queriesBefore = app.queries.length;
+      for (const change of ['rotate', 'revoke', 'purge'] as const) {
+        const refused = await app.tokens[change](rawToken).then(() => null, (error: unknown) => error);
+        expect(refused).toBeInstanceOf(TokenNotFoundError);
+        expect((refused as Error).message).not.toContain(secret);
+      }
+      expect(app.queries.slice(queriesBefore)).toEqual([]);
+    });
+
     it('writes a `rotated` audit row with extra.actor_id', async () => {
       const { token } = await app.tokens.create({ name: 'rotate-audited' });
       await app.tokens.rotate(token, { actor: { id: 'admin-2' } });

@@ -1,6 +1,6 @@
 import type { TokenAuditAction, TokenAuditLog } from '../../entities/token-audit-log.entity.js';
 import { ApiProperty } from '../swagger/optional-swagger.js';
-import { AUDIT_ACTIONS } from './list-audit-logs-query.dto.js';
+import { AUDIT_ACTIONS } from '../../entities/token-audit-log.entity.js';
 
 /** An audit row as the admin API shows it. */
 export class AuditLogViewDto {

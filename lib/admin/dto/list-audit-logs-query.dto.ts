@@ -1,13 +1,11 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import type { TokenAuditAction } from '../../entities/token-audit-log.entity.js';
+import { AUDIT_ACTIONS, type TokenAuditAction } from '../../entities/token-audit-log.entity.js';
 import { ApiPropertyOptional } from '../swagger/optional-swagger.js';
 import { PageLimit, PageOffset } from './pagination.js';
 
 /** Audit rows on a page when the query sets no `limit`. */
 export const AUDIT_LOGS_PAGE_SIZE = 50;
-
-export const AUDIT_ACTIONS: readonly TokenAuditAction[] = ['created', 'rotated', 'revoked', 'auth_success', 'auth_failed'];
 
 /** Query of `GET <path>/api/audit-logs`. */
 export class ListAuditLogsQueryDto {

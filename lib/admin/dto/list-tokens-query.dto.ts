@@ -1,10 +1,9 @@
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import type { TokenSortField, TokenState } from '../../interfaces/token-service.interface.js';
+import { TOKEN_SORT_FIELDS, type TokenSortField, type TokenState } from '../../interfaces/token-service.interface.js';
 import { ApiPropertyOptional } from '../swagger/optional-swagger.js';
 import { PageLimit, PageOffset } from './pagination.js';
 
 export const TOKEN_STATES: readonly TokenState[] = ['active', 'expired', 'revoked', 'purged'];
-export const TOKEN_SORT_FIELDS: readonly TokenSortField[] = ['createdAt', 'name', 'expiresAt', 'lastUsedAt'];
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 /** Tokens on a page when the query sets no `limit`. */
 export const TOKENS_PAGE_SIZE = 25;

@@ -1,2 +1,0 @@
-export * from './cache-invalidation.service.js';
-export * from './verification-cache.js';
