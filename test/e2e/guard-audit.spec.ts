@@ -79,6 +79,7 @@ describe.each(appVariants())('KeysmithGuard audit rows on %s', (variant) => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action: 'auth_failed', tokenId: token.id, statusCode: 403, path: '/handler-scopes/write' });
     expect(rows[0]!.extra.error_code).toBe('insufficient_scope');
+    expect(rows[0]!.extra.missing_scopes).toEqual(['write']);
   });
 
   it('auth_failed revoked_token and expired_token name the token', async () => {

@@ -112,6 +112,21 @@ describe('resolveKeysmithOptions defaults', () => {
     expect(withCpus(1)).toBe(1);
   });
 
+  it('caches verified tokens for 60 s (10,000 at most), writes lastUsedAt once a minute and audit rows 100 at a time or every second', () => {
+    expect(resolved.cacheTtlMs).toBe(60_000);
+    expect(resolved.cacheMaxEntries).toBe(10_000);
+    expect(resolved.redis).toBeNull();
+    expect(resolved.lastUsedIntervalMs).toBe(60_000);
+    expect(resolved.auditBatchSize).toBe(100);
+    expect(resolved.auditFlushIntervalMs).toBe(1_000);
+    expect(resolved.auditMaxBuffered).toBe(10_000);
+  });
+
+  it('throttles a client after 10 wrong secrets for one prefix within 300 s', () => {
+    expect(resolved.failedAttemptsLimit).toBe(10);
+    expect(resolved.failedAttemptsWindowMs).toBe(300_000);
+  });
+
   it('treats an empty options object like no options', () => {
     const { hashers: _a, ...fromEmpty } = resolveKeysmithOptions({});
     const { hashers: _b, ...fromNothing } = resolved;
@@ -309,6 +324,28 @@ describe('resolveKeysmithOptions refuses a bad option with a KeysmithConfigurati
 
   it.each(['allowQueryParam', 'auditLogging'])('%s: not a boolean', (option) => {
     expectRefused(untyped({ [option]: 'false' }), option);
+  });
+
+  // Each hot-path option with its lowest and highest accepted value.
+  const HOT_PATH_RANGES = [
+    ['cacheTtlSeconds', 0, 86_400],
+    ['cacheMaxEntries', 1, 10_000_000],
+    ['lastUsedIntervalSeconds', 0, 86_400],
+    ['auditBatchSize', 1, 1_000],
+    ['auditFlushIntervalMs', 1, 60_000],
+    ['auditMaxBuffered', 1, 10_000_000],
+    ['failedAttemptsLimit', 0, 1_000_000],
+    ['failedAttemptsWindowSeconds', 1, 86_400],
+  ] as const;
+
+  it.each(HOT_PATH_RANGES)('%s: below %j, above %j, a fraction or a string', (option, lowest, highest) => {
+    for (const value of [lowest - 1, highest + 1, lowest + 0.5, String(lowest)]) expectRefused(untyped({ [option]: value }), option);
+    expect(() => resolveKeysmithOptions(untyped({ [option]: lowest }))).not.toThrow();
+    expect(() => resolveKeysmithOptions(untyped({ [option]: highest }))).not.toThrow();
+  });
+
+  it.each([42, 'localhost:6379', { publish: () => 1 }])('redis: %j, neither a redis:// URL nor a client', (redis) => {
+    expectRefused(untyped({ redis }), 'redis');
   });
 
   it('the options themselves: not an object', () => {
