@@ -6,7 +6,6 @@ import type { Command, CommandContext, OptionValues } from './command.js';
 import { JSON_OPTION } from './option-specs.js';
 import { formatMoment, renderTable } from './table.js';
 import { sinceFrom } from './time-input.js';
-import { findTokenByReference } from './token-reference.js';
 
 /** Every audit action, in lifecycle order. */
 
@@ -45,7 +44,7 @@ async function listInput({ tokens }: CommandContext, values: OptionValues): Prom
   if (typeof values.action === 'string') input.action = oneOf('--action', values.action, AUDIT_ACTIONS);
   if (typeof values.since === 'string') input.since = sinceFrom(values.since, new Date());
   if (typeof values.limit === 'string') input.limit = positiveInteger('--limit', values.limit);
-  if (typeof values.token === 'string') input.tokenId = (await findTokenByReference(tokens, values.token)).id;
+  if (typeof values.token === 'string') input.tokenId = (await tokens.get(values.token)).id;
   return input;
 }
 

@@ -7,7 +7,6 @@ import type { Command, CommandContext, OptionSpec, OptionValues } from './comman
 import { JSON_OPTION } from './option-specs.js';
 import { formatMoment, renderTable } from './table.js';
 import { expiryFrom } from './time-input.js';
-import { findTokenByReference } from './token-reference.js';
 import { tokenView } from '../entities/token-view.js';
 import { TOKEN_TABLE_HEADERS, tokenTableRow } from './token-view.js';
 
@@ -97,7 +96,7 @@ const revoke: Command = {
   positionals: TOKEN_REFERENCE,
   options: { actor: ACTOR },
   async run(context, values, [reference]) {
-    const token = await findTokenByReference(context.tokens, reference);
+    const token = await context.tokens.get(reference);
     if (token.revoked) return alreadyDone(context, token, 'revoked');
     await context.tokens.revoke(token, { source: CLI_SOURCE, actor: actorOf(values) });
     context.output.stderr(`Revoked token ${token.prefix}.\n`);
@@ -110,7 +109,7 @@ const purge: Command = {
   positionals: TOKEN_REFERENCE,
   options: { actor: ACTOR },
   async run(context, values, [reference]) {
-    const token = await findTokenByReference(context.tokens, reference);
+    const token = await context.tokens.get(reference);
     if (token.purged) return alreadyDone(context, token, 'purged');
     await context.tokens.purge(token, { source: CLI_SOURCE, actor: actorOf(values) });
     context.output.stderr(`Purged token ${token.prefix}: it is revoked and marked purged.\n`);

@@ -81,14 +81,14 @@ export class TokenService {
    * working as soon as this resolves.
    */
   async rotate(tokenOrId: TokenRef, input: LifecycleInput = {}): Promise<string> {
-    const token = await this.resolve(tokenOrId);
+    const token = await this.get(tokenOrId);
     if (token.revoked || token.purged) throw notRotatable(token);
     const secret = randomBase62(this.options.secretLength);
     const key = await this.options.hashers.hash(secret);
     this.lastUsed.forget(token.id);
     // The state is checked again in the UPDATE, so a revoke that lands meanwhile still wins.
     const result = await this.tokens.update({ id: token.id, revoked: false, purged: false }, { key, lastUsedAt: null });
-    if (!result.affected) throw notRotatable(await this.resolve(token.id));
+    if (!result.affected) throw notRotatable(await this.get(token.id));
     await this.invalidation.tokenChanged(token.id);
     await this.auditLog.record({ action: 'rotated', tokenId: token.id, extra: lifecycleExtra(input.actor, input.source) }, input.request);
     return buildToken(token.prefix, secret);
@@ -97,7 +97,7 @@ export class TokenService {
   /** Revokes a token (idempotent: a second call changes and audits nothing). */
   async revoke(tokenOrId: TokenRef, input: RevokeInput = {}): Promise<Token> {
     if (input.purge) return this.purge(tokenOrId, input);
-    const token = await this.resolve(tokenOrId);
+    const token = await this.get(tokenOrId);
     const result = await this.tokens.update({ id: token.id, revoked: false }, { revoked: true });
     await this.invalidation.tokenChanged(token.id);
     token.revoked = true;
@@ -109,7 +109,7 @@ export class TokenService {
 
   /** Marks a token purged and revoked: a soft delete (idempotent). */
   async purge(tokenOrId: TokenRef, input: LifecycleInput = {}): Promise<Token> {
-    const token = await this.resolve(tokenOrId);
+    const token = await this.get(tokenOrId);
     const result = await this.tokens.update({ id: token.id, purged: false }, { purged: true, revoked: true });
     await this.invalidation.tokenChanged(token.id);
     token.purged = true;
@@ -150,6 +150,15 @@ export class TokenService {
     const token = await this.tokens.findOne({ where: { prefix } });
     // MySQL/MariaDB compare text without case or trailing spaces; a prefix must match exactly.
     return token?.prefix === prefix ? token : null;
+  }
+
+  /** The token named by an id or a prefix (or the fresh row of a `Token`); throws `TokenNotFoundError` for none. */
+  async get(tokenOrId: TokenRef): Promise<Token> {
+    const reference = typeof tokenOrId === 'string' ? tokenOrId : tokenOrId.id;
+    // A raw token given as the reference never reaches a query (or a query log) with its secret.
+    const token = isTokenId(reference) ? await this.findById(reference) : isTokenPrefix(reference) ? await this.findByPrefix(reference) : null;
+    if (!token) throw new TokenNotFoundError(reference);
+    return token;
   }
 
   /** Tokens matching every given filter, newest first unless `sort` and `order` say otherwise. */
@@ -233,13 +242,6 @@ export class TokenService {
     return token;
   }
 
-  private async resolve(tokenOrId: TokenRef): Promise<Token> {
-    const reference = typeof tokenOrId === 'string' ? tokenOrId : tokenOrId.id;
-    // A raw token given as the reference never reaches a query (or a query log) with its secret.
-    const token = isTokenId(reference) ? await this.findById(reference) : isTokenPrefix(reference) ? await this.findByPrefix(reference) : null;
-    if (!token) throw new TokenNotFoundError(reference);
-    return token;
-  }
 
   private async insertWithFreshPrefix(token: Token): Promise<void> {
     for (let attempt = 1; ; attempt++) {

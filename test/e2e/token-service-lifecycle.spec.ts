@@ -99,11 +99,18 @@ describe.each(databaseVariants())('TokenService lifecycle on $database', (varian
       await expect(app.tokens.purge('tok_Nothing0')).rejects.toBeInstanceOf(TokenNotFoundError);
     });
 
+    it('gets a token by its id, its prefix or itself, and throws TokenNotFoundError for none', async () => {
+      const { token } = await app.tokens.create({ name: 'got' });
+      for (const reference of [token.id, token.prefix, token]) expect((await app.tokens.get(reference)).id).toBe(token.id);
+      await expect(app.tokens.get(randomUUID())).rejects.toBeInstanceOf(TokenNotFoundError);
+      await expect(app.tokens.get('tok_Nothing0')).rejects.toBeInstanceOf(TokenNotFoundError);
+    });
+
     it('refuses a raw token given as the reference without sending its secret to the database', async () => {
       const { rawToken } = await app.tokens.create({ name: 'raw-reference' });
       const secret = rawToken.slice(rawToken.indexOf(':') + 1);
       const queriesBefore = app.queries.length;
-      for (const change of ['rotate', 'revoke', 'purge'] as const) {
+      for (const change of ['get', 'rotate', 'revoke', 'purge'] as const) {
         const refused = await app.tokens[change](rawToken).then(() => null, (error: unknown) => error);
         expect(refused).toBeInstanceOf(TokenNotFoundError);
         expect((refused as Error).message).not.toContain(secret);

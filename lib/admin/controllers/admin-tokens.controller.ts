@@ -1,7 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
 import { KeysmithScopes } from '../../decorators/keysmith-scopes.decorator.js';
-import type { Token } from '../../entities/token.entity.js';
-import { TokenNotFoundError } from '../../errors/token-not-found.error.js';
 import type { LifecycleInput } from '../../interfaces/token-service.interface.js';
 import { TokenService } from '../../services/token.service.js';
 import { AdminAction } from '../admin-action.decorator.js';
@@ -68,7 +66,7 @@ export class AdminTokensController {
   bulkRotate(@Body() body: BulkTokensDto, @AdminAction() action: LifecycleInput): Promise<BulkResultDto> {
     return this.forEach(body.ids, async (id) => {
       const rawToken = await this.tokens.rotate(id, action);
-      return { token: TokenViewDto.of(await this.find(id)), rawToken };
+      return { token: TokenViewDto.of(await this.tokens.get(id)), rawToken };
     });
   }
 
@@ -106,7 +104,7 @@ export class AdminTokensController {
   @ApiNotFoundResponse({ description: 'No token has this id or prefix.' })
   @Get(':id')
   async get(@Param('id', TokenRefPipe) id: string): Promise<TokenViewDto> {
-    return TokenViewDto.of(await this.find(id));
+    return TokenViewDto.of(await this.tokens.get(id));
   }
 
   @ApiOperation({ summary: 'Rotate a token', description: 'The old raw token stops working; the answer holds the new one, shown this once.' })
@@ -117,7 +115,7 @@ export class AdminTokensController {
   @Post(':id/rotate')
   async rotate(@Param('id', TokenRefPipe) id: string, @AdminAction() action: LifecycleInput): Promise<IssuedTokenDto> {
     const rawToken = await this.tokens.rotate(id, action);
-    return { token: TokenViewDto.of(await this.find(id)), rawToken };
+    return { token: TokenViewDto.of(await this.tokens.get(id)), rawToken };
   }
 
   @ApiOperation({ summary: 'Revoke a token', description: 'Idempotent.' })
@@ -138,12 +136,6 @@ export class AdminTokensController {
   @Post(':id/purge')
   async purge(@Param('id', TokenRefPipe) id: string, @AdminAction() action: LifecycleInput): Promise<TokenViewDto> {
     return TokenViewDto.of(await this.tokens.purge(id, action));
-  }
-
-  private async find(reference: string): Promise<Token> {
-    const token = (await this.tokens.findById(reference)) ?? (await this.tokens.findByPrefix(reference));
-    if (!token) throw new TokenNotFoundError(reference);
-    return token;
   }
 
   /** Runs the action on each id in turn; a refusal is that token's result, not the request's. */
