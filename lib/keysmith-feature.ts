@@ -2,7 +2,7 @@ import type { DynamicModule, Provider } from '@nestjs/common';
 import { TypeOrmModule, getRepositoryToken } from '@nestjs/typeorm';
 import { TokenAuditLog } from './entities/token-audit-log.entity.js';
 import { Token } from './entities/token.entity.js';
-import type { KeysmithModuleExtras } from './interfaces/keysmith-options.interface.js';
+import type { KeysmithModuleExtras } from './options/keysmith-options.interface.js';
 import { KEYSMITH_AUDIT_LOG_REPOSITORY, KEYSMITH_TOKEN_REPOSITORY } from './keysmith.internal-constants.js';
 
 /**

@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { KeysmithModuleExtras, KeysmithModuleOptions } from './interfaces/keysmith-options.interface.js';
+import type { KeysmithModuleExtras, KeysmithModuleOptions } from './options/keysmith-options.interface.js';
 import { KEYSMITH_MODULE_OPTIONS } from './keysmith.internal-constants.js';
 import { keysmithFeatureModule } from './keysmith-feature.js';
 

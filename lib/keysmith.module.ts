@@ -1,15 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { KeysmithGuard } from './guards/keysmith.guard.js';
+import { KeysmithGuard } from './auth/keysmith.guard.js';
 import { KEYSMITH_OPTIONS } from './keysmith.constants.js';
 import { KEYSMITH_MODULE_OPTIONS } from './keysmith.internal-constants.js';
 import { ConfigurableKeysmithModule, type KeysmithModuleForRootOptions } from './keysmith.module-definition.js';
-import { resolveKeysmithOptions, type ResolvedKeysmithOptions } from './keysmith.options.js';
+import { resolveKeysmithOptions, type ResolvedKeysmithOptions } from './options/keysmith.options.js';
 import { CacheInvalidationService } from './cache/cache-invalidation.service.js';
 import { VerificationCache } from './cache/verification-cache.js';
-import { LastUsedWriter } from './services/last-used-writer.service.js';
+import { LastUsedWriter } from './tokens/last-used-writer.service.js';
 import { FailedAttemptsThrottle } from './throttling/failed-attempts-throttle.js';
-import { AuditLogService } from './services/audit-log.service.js';
-import { TokenService } from './services/token.service.js';
+import { AuditLogService } from './audit/audit-log.service.js';
+import { TokenService } from './tokens/token.service.js';
 
 /**
  * API tokens for a NestJS application on TypeORM.

@@ -3,11 +3,11 @@ import { CacheInvalidationService } from './cache/cache-invalidation.service.js'
 import { VerificationCache } from './cache/verification-cache.js';
 import { TokenAuditLog } from './entities/token-audit-log.entity.js';
 import { Token } from './entities/token.entity.js';
-import type { KeysmithModuleOptions } from './interfaces/keysmith-options.interface.js';
-import { resolveKeysmithOptions } from './keysmith.options.js';
-import { AuditLogService } from './services/audit-log.service.js';
-import { LastUsedWriter } from './services/last-used-writer.service.js';
-import { TokenService } from './services/token.service.js';
+import type { KeysmithModuleOptions } from './options/keysmith-options.interface.js';
+import { resolveKeysmithOptions } from './options/keysmith.options.js';
+import { AuditLogService } from './audit/audit-log.service.js';
+import { LastUsedWriter } from './tokens/last-used-writer.service.js';
+import { TokenService } from './tokens/token.service.js';
 
 export interface StandaloneKeysmith {
   tokens: TokenService;

@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { LifecycleInput } from '../interfaces/token-service.interface.js';
+import type { LifecycleInput } from '../tokens/token-service.interface.js';
 import { KEYSMITH_REQUEST_TOKEN } from '../keysmith.constants.js';
-import { getRequest } from '../utils/get-request.js';
+import { getRequest } from '../request/get-request.js';
 import { KEYSMITH_ADMIN_SOURCE } from './keysmith-admin.constants.js';
 
 /**

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
-import { KeysmithGuard } from '../guards/keysmith.guard.js';
+import { KeysmithGuard } from '../auth/keysmith.guard.js';
 import { normalizeAdminPath } from './admin-path.js';
 import { AdminAuditLogsController } from './controllers/admin-audit-logs.controller.js';
 import { AdminPageController } from './controllers/admin-page.controller.js';

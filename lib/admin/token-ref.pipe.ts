@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
 import { isTokenPrefix } from '../token-format/token-format.js';
-import { isTokenId } from '../utils/token-id.js';
+import { isTokenId } from '../tokens/token-id.js';
 
 /** Lets through a token id (uuid) or prefix (`tok_ab12CD34`), and refuses anything else with 400 before a query. */
 @Injectable()

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { RedisClientLike } from '../interfaces/keysmith-options.interface.js';
+import type { RedisClientLike } from '../options/keysmith-options.interface.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
-import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
+import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import { VerificationCache } from './verification-cache.js';
 
 /** Redis channel on which instances announce the tokens whose cache entries must go. */

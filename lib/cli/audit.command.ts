@@ -1,6 +1,6 @@
 import { In } from 'typeorm';
 import { AUDIT_ACTIONS, type TokenAuditLog } from '../entities/token-audit-log.entity.js';
-import type { ListAuditLogsInput } from '../services/audit-log.service.js';
+import type { ListAuditLogsInput } from '../audit/audit-log.service.js';
 import { oneOf, positiveInteger } from './arguments.js';
 import type { Command, CommandContext, OptionValues } from './command.js';
 import { JSON_OPTION } from './option-specs.js';

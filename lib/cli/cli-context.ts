@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { TokenAuditLog } from '../entities/token-audit-log.entity.js';
 import { Token } from '../entities/token.entity.js';
 import { KeysmithConfigurationError } from '../errors/keysmith-configuration.error.js';
-import type { KeysmithModuleOptions } from '../interfaces/keysmith-options.interface.js';
+import type { KeysmithModuleOptions } from '../options/keysmith-options.interface.js';
 import { createStandaloneKeysmith, type StandaloneKeysmith } from '../standalone.js';
 import { adoptEntity } from './adopt-entity.js';
 import { CliError } from './cli-error.js';

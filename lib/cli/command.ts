@@ -1,7 +1,7 @@
 import type { Repository } from 'typeorm';
 import type { Token } from '../entities/token.entity.js';
-import type { AuditLogService } from '../services/audit-log.service.js';
-import type { TokenService } from '../services/token.service.js';
+import type { AuditLogService } from '../audit/audit-log.service.js';
+import type { TokenService } from '../tokens/token.service.js';
 
 /** Where a command writes: results to stdout, confirmations to stderr. */
 export interface CliOutput {

@@ -1,4 +1,4 @@
-import type { KeysmithModuleOptions } from '../interfaces/keysmith-options.interface.js';
+import type { KeysmithModuleOptions } from '../options/keysmith-options.interface.js';
 import { splitList } from './arguments.js';
 import { CliError } from './cli-error.js';
 

@@ -1,5 +1,5 @@
 import { TOKEN_TYPES, type Token } from '../entities/token.entity.js';
-import type { CreateTokenInput, ListTokensInput } from '../interfaces/token-service.interface.js';
+import type { CreateTokenInput, ListTokensInput } from '../tokens/token-service.interface.js';
 import { parseToken } from '../token-format/token-format.js';
 import { oneOf, positiveInteger, splitList } from './arguments.js';
 import { CliError } from './cli-error.js';
@@ -7,7 +7,7 @@ import type { Command, CommandContext, OptionSpec, OptionValues } from './comman
 import { JSON_OPTION } from './option-specs.js';
 import { formatMoment, renderTable } from './table.js';
 import { expiryFrom } from './time-input.js';
-import { tokenView } from '../entities/token-view.js';
+import { tokenView } from '../tokens/token-view.js';
 import { TOKEN_TABLE_HEADERS, tokenTableRow } from './token-view.js';
 
 /** Recorded as `extra.source` of the audit rows of every lifecycle action the CLI takes. */

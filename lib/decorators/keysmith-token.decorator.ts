@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { KEYSMITH_REQUEST_TOKEN } from '../keysmith.constants.js';
-import { getRequest } from '../utils/get-request.js';
+import { getRequest } from '../request/get-request.js';
 
 /** The authenticated `Token`, or `null` on an anonymous `@KeysmithOptional()` request. */
 export const KeysmithToken = createParamDecorator(

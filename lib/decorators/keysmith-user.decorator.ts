@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { KEYSMITH_REQUEST_USER } from '../keysmith.constants.js';
-import { getRequest } from '../utils/get-request.js';
+import { getRequest } from '../request/get-request.js';
 
 /** The user `resolveUser` returned for the token; `null` without a user, a resolver or a token. */
 export const KeysmithUser = createParamDecorator(

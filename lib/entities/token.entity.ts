@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { TokenState } from '../interfaces/token-service.interface.js';
+import type { TokenState } from '../tokens/token-service.interface.js';
 import { TimestampColumn } from './timestamp-column.js';
 
 export type TokenType = 'user' | 'system';

@@ -105,8 +105,8 @@ describe('package.json', () => {
   });
 
   it('loads @nestjs/throttler only through the nestjs-keysmith/throttler entry point', () => {
-    expect([...staticallyLoadedPackages('dist/esm/throttler/index.js')]).toContain('@nestjs/throttler');
-    expect(requiredPackages('dist/cjs/throttler/index.js')).toContain('@nestjs/throttler');
+    expect([...staticallyLoadedPackages('dist/esm/throttler.js')]).toContain('@nestjs/throttler');
+    expect(requiredPackages('dist/cjs/throttler.js')).toContain('@nestjs/throttler');
   });
 
   it('exports types beside both module formats for every entry point, and typesVersions maps each subpath', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConcurrencyLimit } from '../../lib/utils/concurrency-limit.js';
+import { ConcurrencyLimit } from '../../lib/hashing/concurrency-limit.js';
 
 /** A task that starts when the limit lets it and ends when the test says so. */
 class HeldTask {

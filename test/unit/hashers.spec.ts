@@ -2,7 +2,7 @@ import { pbkdf2Sync, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } 
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { BcryptHasher, Pbkdf2Sha512Hasher, Sha256Hasher, TokenHasher } from '../../lib/index.js';
-import { HasherRegistry } from '../../lib/hashers/hasher-registry.js';
+import { HasherRegistry } from '../../lib/hashing/hasher-registry.js';
 import { SlowCountingHasher } from '../support/slow-counting-hasher.js';
 
 const scryptAsync = promisify(scrypt) as (secret: string, salt: Buffer, keyLength: number, options: ScryptOptions) => Promise<Buffer>;

@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { describe, expect, it } from 'vitest';
-import { RoutePolicies } from '../../lib/guards/route-policies.js';
+import { RoutePolicies } from '../../lib/auth/route-policies.js';
 import { KeysmithOptional, KeysmithPublic, KeysmithScopes } from '../../lib/index.js';
 
 @KeysmithScopes('read')

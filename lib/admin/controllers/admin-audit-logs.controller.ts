@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query, UseGuards, UsePipes } from '@nestjs/common';
 import { KeysmithScopes } from '../../decorators/keysmith-scopes.decorator.js';
-import { AuditLogService } from '../../services/audit-log.service.js';
+import { AuditLogService } from '../../audit/audit-log.service.js';
 import { adminValidationPipe } from '../admin-validation.pipe.js';
 import { AuditLogPageDto } from '../dto/audit-log-page.dto.js';
 import { AuditLogViewDto } from '../dto/audit-log-view.dto.js';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
 import { KeysmithScopes } from '../../decorators/keysmith-scopes.decorator.js';
-import type { LifecycleInput } from '../../interfaces/token-service.interface.js';
-import { TokenService } from '../../services/token.service.js';
+import type { LifecycleInput } from '../../tokens/token-service.interface.js';
+import { TokenService } from '../../tokens/token.service.js';
 import { AdminAction } from '../admin-action.decorator.js';
 import { adminValidationPipe } from '../admin-validation.pipe.js';
 import { BulkItemResultDto, BulkResultDto } from '../dto/bulk-result.dto.js';

@@ -1,5 +1,5 @@
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { TOKEN_SORT_FIELDS, type TokenSortField, type TokenState } from '../../interfaces/token-service.interface.js';
+import { TOKEN_SORT_FIELDS, type TokenSortField, type TokenState } from '../../tokens/token-service.interface.js';
 import { ApiPropertyOptional } from '../swagger/optional-swagger.js';
 import { PageLimit, PageOffset } from './pagination.js';
 

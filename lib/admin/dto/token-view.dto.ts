@@ -1,6 +1,6 @@
 import type { Token, TokenType } from '../../entities/token.entity.js';
-import { tokenView } from '../../entities/token-view.js';
-import type { TokenState } from '../../interfaces/token-service.interface.js';
+import { tokenView } from '../../tokens/token-view.js';
+import type { TokenState } from '../../tokens/token-service.interface.js';
 import { ApiProperty } from '../swagger/optional-swagger.js';
 import { TOKEN_STATES } from './list-tokens-query.dto.js';
 

@@ -1,6 +1,6 @@
 import { pbkdf2, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import { TokenHasher } from '../interfaces/token-hasher.interface.js';
+import { TokenHasher } from './token-hasher.js';
 import { randomBase62 } from '../token-format/base62.js';
 
 const pbkdf2Async = promisify(pbkdf2);

@@ -16,18 +16,18 @@ import {
   type TokenRef,
   type TokenState,
   type UserRef,
-} from '../interfaces/token-service.interface.js';
+} from './token-service.interface.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_TOKEN_REPOSITORY } from '../keysmith.internal-constants.js';
-import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
+import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import { randomBase62 } from '../token-format/base62.js';
 import { IDENTIFIER_LENGTH, buildToken, generateToken, isTokenPrefix, parseToken } from '../token-format/token-format.js';
-import { isUniqueViolation } from '../utils/unique-violation.js';
-import { isTokenId } from '../utils/token-id.js';
-import { userIdOf } from '../utils/user-ref.js';
+import { isUniqueViolation } from './unique-violation.js';
+import { isTokenId } from './token-id.js';
+import { userIdOf } from './user-ref.js';
 import { CacheInvalidationService } from '../cache/cache-invalidation.service.js';
 import { VerificationCache, copyToken } from '../cache/verification-cache.js';
-import { AuditLogService } from './audit-log.service.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
 import { LastUsedWriter } from './last-used-writer.service.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,4 +1,4 @@
-import type { Token } from './token.entity.js';
+import type { Token } from '../entities/token.entity.js';
 
 /**
  * A token as the admin API and the CLI show it: every column but the hash of its secret, and its

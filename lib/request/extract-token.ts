@@ -1,4 +1,4 @@
-import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
+import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import { headersOf } from './request-metadata.js';
 
 /** The options that say where a request carries its token. */

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import type { TokenHasher } from '../interfaces/token-hasher.interface.js';
+import type { TokenHasher } from './token-hasher.js';
 import { LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import { randomBase62 } from '../token-format/base62.js';
-import { ConcurrencyLimit } from '../utils/concurrency-limit.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 
 const SEPARATOR = '$';
 

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { DEFAULT_ERROR_MESSAGES } from './keysmith.constants.js';
-import { KeysmithConfigurationError } from './errors/keysmith-configuration.error.js';
-import { BcryptHasher, DEFAULT_BCRYPT_ROUNDS } from './hashers/bcrypt.hasher.js';
-import { HasherRegistry } from './hashers/hasher-registry.js';
-import { DEFAULT_PBKDF2_ITERATIONS, Pbkdf2Sha512Hasher } from './hashers/pbkdf2-sha512.hasher.js';
-import { Sha256Hasher } from './hashers/sha256.hasher.js';
+import { DEFAULT_ERROR_MESSAGES } from '../keysmith.constants.js';
+import { KeysmithConfigurationError } from '../errors/keysmith-configuration.error.js';
+import { BcryptHasher, DEFAULT_BCRYPT_ROUNDS } from '../hashing/bcrypt.hasher.js';
+import { HasherRegistry } from '../hashing/hasher-registry.js';
+import { DEFAULT_PBKDF2_ITERATIONS, Pbkdf2Sha512Hasher } from '../hashing/pbkdf2-sha512.hasher.js';
+import { Sha256Hasher } from '../hashing/sha256.hasher.js';
 import type {
   HasherName,
   KeysmithErrorMessages,
@@ -13,9 +13,9 @@ import type {
   RedisClientLike,
   ResolveUser,
   ThrottleHook,
-} from './interfaces/keysmith-options.interface.js';
-import type { TokenHasher } from './interfaces/token-hasher.interface.js';
-import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, NAMESPACE_PATTERN } from './token-format/token-format.js';
+} from './keysmith-options.interface.js';
+import type { TokenHasher } from '../hashing/token-hasher.js';
+import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, NAMESPACE_PATTERN } from '../token-format/token-format.js';
 
 /** The options in force: every default applied, every value checked. */
 export interface ResolvedKeysmithOptions {

@@ -1,4 +1,4 @@
-import type { UserRef } from '../interfaces/token-service.interface.js';
+import type { UserRef } from './token-service.interface.js';
 
 /** The id of a user given as an object with `id` or as the id itself; `null` for none. */
 export function userIdOf(user: UserRef | null | undefined): string | null {

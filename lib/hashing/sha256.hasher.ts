@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { TokenHasher } from '../interfaces/token-hasher.interface.js';
+import { TokenHasher } from './token-hasher.js';
 
 const HEX_DIGEST_PATTERN = /^[0-9a-f]{64}$/;
 

@@ -10,13 +10,13 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
-import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
-import { AuditLogService } from '../services/audit-log.service.js';
+import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
 import { prefixOf } from '../token-format/token-format.js';
-import { extractToken } from '../utils/extract-token.js';
-import { getRawResponse, getRequest } from '../utils/get-request.js';
-import { clientIp } from '../utils/request-metadata.js';
-import { toWsException } from '../utils/ws-exception.js';
+import { extractToken } from '../request/extract-token.js';
+import { getRawResponse, getRequest } from '../request/get-request.js';
+import { clientIp } from '../request/request-metadata.js';
+import { toWsException } from '../request/ws-exception.js';
 
 /** Start of the tracker of a request that sends a token; the token's prefix follows. */
 export const KEYSMITH_TOKEN_TRACKER_PREFIX = 'keysmith-token:';

@@ -1,5 +1,5 @@
 import bcrypt from 'bcrypt';
-import { TokenHasher } from '../interfaces/token-hasher.interface.js';
+import { TokenHasher } from './token-hasher.js';
 
 export const DEFAULT_BCRYPT_ROUNDS = 10;
 

@@ -16,16 +16,16 @@ import type { Token } from '../entities/token.entity.js';
 import { InvalidTokenError, TokenAuthError } from '../errors/token-auth.errors.js';
 import { KEYSMITH_OPTIONS, KEYSMITH_REQUEST_TOKEN, KEYSMITH_REQUEST_USER } from '../keysmith.constants.js';
 import { LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
-import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
-import { AuditLogService } from '../services/audit-log.service.js';
-import { TokenService } from '../services/token.service.js';
+import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
+import { TokenService } from '../tokens/token.service.js';
 import { VerificationCache } from '../cache/verification-cache.js';
 import { FailedAttemptsThrottle } from '../throttling/failed-attempts-throttle.js';
 import { prefixOf } from '../token-format/token-format.js';
-import { extractToken } from '../utils/extract-token.js';
-import { getRawResponse, getRequest } from '../utils/get-request.js';
-import { clientIp } from '../utils/request-metadata.js';
-import { toWsException } from '../utils/ws-exception.js';
+import { extractToken } from '../request/extract-token.js';
+import { getRawResponse, getRequest } from '../request/get-request.js';
+import { clientIp } from '../request/request-metadata.js';
+import { toWsException } from '../request/ws-exception.js';
 import { RoutePolicies } from './route-policies.js';
 
 /**

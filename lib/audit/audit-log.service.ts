@@ -5,10 +5,10 @@ import { And, LessThan, MoreThanOrEqual, type FindManyOptions, type FindOptionsW
 import { TokenAuditLog, type TokenAuditAction } from '../entities/token-audit-log.entity.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_AUDIT_LOG_REPOSITORY, LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
-import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
-import type { RawResponse } from '../utils/get-request.js';
-import { insertRows } from '../utils/insert-rows.js';
-import { requestMetadata } from '../utils/request-metadata.js';
+import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
+import type { RawResponse } from '../request/get-request.js';
+import { insertRows } from './insert-rows.js';
+import { requestMetadata } from '../request/request-metadata.js';
 
 /** What happened, to whom: the part of an audit row that is not read from the request. */
 export interface AuditEntry {

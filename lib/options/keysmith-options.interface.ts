@@ -1,6 +1,6 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { Token } from '../entities/token.entity.js';
-import type { TokenHasher } from './token-hasher.interface.js';
+import type { TokenHasher } from '../hashing/token-hasher.js';
 
 /** Names of the built-in hashers. */
 export type HasherName = 'bcrypt' | 'pbkdf2_sha512' | 'sha256';

@@ -3,7 +3,7 @@ import type { Repository } from 'typeorm';
 import type { Token } from '../entities/token.entity.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_TOKEN_REPOSITORY, LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
-import type { ResolvedKeysmithOptions } from '../keysmith.options.js';
+import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 
 // Uses that arrive together are written together, a moment later.
 const WRITE_DELAY_MS = 1_000;

@@ -1,2 +1,0 @@
-export * from './audit-log.service.js';
-export * from './token.service.js';
