@@ -99,10 +99,9 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
  */
 async function insertBulkTokens(client, from, to, key) {
   const M = `${62n ** 8n}::bigint`;
-  const digits = Array.from(
-    { length: 8 },
-    (_, k) => `substr('${BASE62}', ((x / ${62n ** BigInt(7 - k)}::bigint) % 62)::int + 1, 1)`,
-  ).join(' || ');
+  const digits = Array.from({ length: 8 }, (_, k) => `substr('${BASE62}', ((x / ${62n ** BigInt(7 - k)}::bigint) % 62)::int + 1, 1)`).join(
+    ' || ',
+  );
   await client.query(
     `INSERT INTO keysmith_token (id, name, description, token_type, user_id, created_by_id, scopes, key, prefix,
                                  created_at, expires_at, last_used_at, revoked, purged)
@@ -292,7 +291,7 @@ async function startServer(name, env) {
     });
 
   const baseUrl = `http://127.0.0.1:${port}`;
-  for (const started = Date.now(); ; ) {
+  for (const started = Date.now(); ;) {
     if (exited) throw new Error(`The sample server (${name}) exited during startup:\n${output}`);
     if (Date.now() - started > 30_000) {
       child.kill('SIGKILL');
@@ -361,7 +360,13 @@ async function loadCases(definitions) {
   try {
     for (const definition of definitions) {
       const { name, path, token, env } = definition;
-      log(`▸ ${name}: starting the sample (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults'})`);
+      log(
+        `▸ ${name}: starting the sample (${
+          Object.entries(env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ') || 'defaults'
+        })`,
+      );
       const server = await startServer(name, env);
       const url = `${server.baseUrl}${path}`;
       const headers = token ? { 'x-keysmith-token': token } : {};
@@ -400,7 +405,9 @@ async function loadCases(definitions) {
         c.probes.push(window.probe);
         c.otherCpuShares.push(window.otherCpuShare);
         c.postgresCpuShares.push(window.postgresCpuShare);
-        log(`  ${c.name}, round ${round}/${ROUNDS}: ${Math.round(result.totalCompletedRequests / result.samples)} req/s; CPU share of PostgreSQL ${Math.round(window.postgresCpuShare * 100)}%, of other processes ${Math.round(window.otherCpuShare * 100)}%`);
+        log(
+          `  ${c.name}, round ${round}/${ROUNDS}: ${Math.round(result.totalCompletedRequests / result.samples)} req/s; CPU share of PostgreSQL ${Math.round(window.postgresCpuShare * 100)}%, of other processes ${Math.round(window.otherCpuShare * 100)}%`,
+        );
       }
     }
   } finally {
@@ -412,7 +419,8 @@ async function loadCases(definitions) {
     const seconds = c.windows.reduce((sum, w) => sum + w.samples, 0);
     const { latency } = autocannon.aggregateResult(c.windows, { url: c.url, connections: CONNECTIONS, pipelining: 1 });
     const byStatement = {};
-    for (const probe of c.probes) for (const [kind, n] of Object.entries(probe.byStatement)) byStatement[kind] = (byStatement[kind] ?? 0) + n;
+    for (const probe of c.probes)
+      for (const [kind, n] of Object.entries(probe.byStatement)) byStatement[kind] = (byStatement[kind] ?? 0) + n;
     const schedulings = c.probes.map((probe) => probe.scheduling).filter(Boolean);
     const worst = schedulings.sort((a, b) => b.maxGapMs - a.maxGapMs)[0];
     const outsideGc = Math.max(...schedulings.map((x) => x.maxGapOutsideGcMs));
@@ -434,10 +442,14 @@ async function loadCases(definitions) {
         ? { scheduling: { ...worst, maxRunningMs: Math.max(...schedulings.map((x) => x.maxRunningMs)), maxGapOutsideGcMs: outsideGc } }
         : {}),
     };
-    log(`  ${c.name}: ${measured.rps} req/s (rounds ${measured.rps_by_round.join(', ')}), p50 ${measured.p50_ms} ms, p99 ${measured.p99_ms} ms, ${measured.statements} SQL statements for ${requests} requests, event loop max ${measured.event_loop_max_ms} ms (p99 ${measured.event_loop_p99_ms}; ${measured.event_loop_opening_max_ms} ms while the connections opened)`);
+    log(
+      `  ${c.name}: ${measured.rps} req/s (rounds ${measured.rps_by_round.join(', ')}), p50 ${measured.p50_ms} ms, p99 ${measured.p99_ms} ms, ${measured.statements} SQL statements for ${requests} requests, event loop max ${measured.event_loop_max_ms} ms (p99 ${measured.event_loop_p99_ms}; ${measured.event_loop_opening_max_ms} ms while the connections opened)`,
+    );
     if (measured.scheduling) {
       const { maxGapMs, maxGapRunningMs, maxGapWaitingMs, maxRunningMs, maxGapGcMs, maxGapOutsideGcMs } = measured.scheduling;
-      log(`    longest gap between two 1 ms ticks ${maxGapMs.toFixed(1)} ms: main thread running ${maxGapRunningMs.toFixed(1)} ms, waiting for a CPU ${maxGapWaitingMs.toFixed(1)} ms, garbage collection ${maxGapGcMs.toFixed(1)} ms; longest run without a tick ${maxRunningMs.toFixed(1)} ms; longest gap without its garbage collection ${maxGapOutsideGcMs.toFixed(1)} ms`);
+      log(
+        `    longest gap between two 1 ms ticks ${maxGapMs.toFixed(1)} ms: main thread running ${maxGapRunningMs.toFixed(1)} ms, waiting for a CPU ${maxGapWaitingMs.toFixed(1)} ms, garbage collection ${maxGapGcMs.toFixed(1)} ms; longest run without a tick ${maxRunningMs.toFixed(1)} ms; longest gap without its garbage collection ${maxGapOutsideGcMs.toFixed(1)} ms`,
+      );
     }
     return measured;
   });
@@ -470,7 +482,9 @@ async function cacheExpiryBurst(token) {
       latency_max_ms: result.latency.max,
       event_loop_max_ms: round(probe.eventLoop.maxMs, 1),
     };
-    log(`  ${measured.full_verifications} full verifications for one expiry; slowest response ${measured.latency_max_ms} ms; event loop max ${measured.event_loop_max_ms} ms`);
+    log(
+      `  ${measured.full_verifications} full verifications for one expiry; slowest response ${measured.latency_max_ms} ms; event loop max ${measured.event_loop_max_ms} ms`,
+    );
     return measured;
   } finally {
     await server.stop();
@@ -560,7 +574,9 @@ async function scaleRun(sha256Token) {
           for (let round = 0; round < rounds; round++) {
             // Alternate which size goes first, so neither always follows the other.
             for (const size of round % 2 === 0 ? sizes : [...sizes].reverse()) {
-              collected[size.label].push(...(await sequentialLatencies(size.agent, size.server.baseUrl, size.tokens, perRound, round * perRound)));
+              collected[size.label].push(
+                ...(await sequentialLatencies(size.agent, size.server.baseUrl, size.tokens, perRound, round * perRound)),
+              );
             }
           }
           return collected;
@@ -572,7 +588,9 @@ async function scaleRun(sha256Token) {
       size.agent.destroy();
       const sorted = times[size.label].sort((a, b) => a - b);
       result[size.label] = { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), count: size.count };
-      log(`  ${size.count.toLocaleString('en')} tokens: p50 ${result[size.label].p50.toFixed(3)} ms, p90 ${result[size.label].p90.toFixed(3)} ms over ${sorted.length} requests with ${size.tokens.length} distinct tokens`);
+      log(
+        `  ${size.count.toLocaleString('en')} tokens: p50 ${result[size.label].p50.toFixed(3)} ms, p90 ${result[size.label].p90.toFixed(3)} ms over ${sorted.length} requests with ${size.tokens.length} distinct tokens`,
+      );
     }
 
     // The lookup the service runs (TypeORM findOne by prefix): the plan PostgreSQL picks for it.
@@ -619,7 +637,10 @@ async function main() {
   log(`nestjs-keysmith bench: ${machine()}`);
   log(`database ${DATABASE_URL} (dropped and created again)`);
   await recreateDatabase(DATABASE_URL);
-  const postgresVersion = await withClient(DATABASE_URL, async (client) => (await client.query('SHOW server_version')).rows[0].server_version);
+  const postgresVersion = await withClient(
+    DATABASE_URL,
+    async (client) => (await client.query('SHOW server_version')).rows[0].server_version,
+  );
 
   // The first run creates the tables (synchronize) and the sample user.
   const bcryptToken = await createToken('bcrypt');
@@ -630,7 +651,12 @@ async function main() {
   const definitions = [
     { name: 'bare', path: '/api/ping', token: null, env: {} },
     // A TTL longer than the run keeps every window warm; what an expiry costs is measured apart.
-    { name: 'warm-bcrypt', path: '/api/health', token: bcryptToken, env: { KEYSMITH_HASHER: 'bcrypt', KEYSMITH_CACHE_TTL_SECONDS: String(WARM_TTL_S) } },
+    {
+      name: 'warm-bcrypt',
+      path: '/api/health',
+      token: bcryptToken,
+      env: { KEYSMITH_HASHER: 'bcrypt', KEYSMITH_CACHE_TTL_SECONDS: String(WARM_TTL_S) },
+    },
     { name: 'cold-sha256', path: '/api/health', token: sha256Token, env: { KEYSMITH_HASHER: 'sha256', ...cacheOff } },
     { name: 'cold-bcrypt', path: '/api/health', token: bcryptToken, env: { KEYSMITH_HASHER: 'bcrypt', ...cacheOff }, schedstat: true },
   ];
@@ -644,7 +670,13 @@ async function main() {
   }
 
   const bareRps = measured[0].rps;
-  const cases = measured.map((c) => ({ name: c.name, rps: c.rps, p50_ms: c.p50_ms, p99_ms: c.p99_ms, ratio_to_bare: round(c.rps / bareRps, 3) }));
+  const cases = measured.map((c) => ({
+    name: c.name,
+    rps: c.rps,
+    p50_ms: c.p50_ms,
+    p99_ms: c.p99_ms,
+    ratio_to_bare: round(c.rps / bareRps, 3),
+  }));
   const warm = measured.find((c) => c.name === 'warm-bcrypt');
   const coldBcrypt = measured.find((c) => c.name === 'cold-bcrypt');
   const statementsPer1000 = round((warm.statements / warm.requests) * 1000, 1);
@@ -658,7 +690,14 @@ async function main() {
     machine: machine(),
     date: new Date().toISOString(),
     postgres: postgresVersion,
-    settings: { connections: CONNECTIONS, duration_s: DURATION_S, rounds: ROUNDS, warmup_s: WARMUP_S, pipelining: 1, http: 'NestJS Express' },
+    settings: {
+      connections: CONNECTIONS,
+      duration_s: DURATION_S,
+      rounds: ROUNDS,
+      warmup_s: WARMUP_S,
+      pipelining: 1,
+      http: 'NestJS Express',
+    },
     cases,
     // The same ratio within each round, where the two windows were minutes closer: how much of the
     // spread is the machine's.
@@ -721,24 +760,45 @@ async function main() {
 
   const warmRatio = warm.rps / bareRps;
   console.log(`\nnestjs-keysmith benchmark — ${results.machine}, PostgreSQL ${postgresVersion}`);
-  console.log(`autocannon -c ${CONNECTIONS}, ${DURATION_S} s per case in ${ROUNDS} interleaved rounds, after a ${WARMUP_S} s warm-up; one sample process per case\n`);
+  console.log(
+    `autocannon -c ${CONNECTIONS}, ${DURATION_S} s per case in ${ROUNDS} interleaved rounds, after a ${WARMUP_S} s warm-up; one sample process per case\n`,
+  );
   printTable(cases);
   console.log('');
-  const breakdown = Object.entries(warm.byStatement).map(([kind, n]) => `${kind} ${n}`).join(', ') || 'none';
-  console.log(`DB statements per 1,000 authenticated requests (warm-bcrypt, one token): ${statementsPer1000}  (${warm.statements} for ${warm.requests.toLocaleString('en')} requests: ${breakdown})`);
-  console.log(`Cold verify (sha256, cache off), p50 of ${SCALE_SAMPLES} sequential requests: ${results.scale.tokens_1k_ms} ms with 1,000 tokens, ${results.scale.tokens_1m_ms} ms with 1,000,000 (ratio ${results.scale.ratio})`);
-  console.log(`Cache expiry under load (bcrypt, -c ${CONNECTIONS}): ${cacheExpiry.full_verifications} full verifications for one expired entry (1 would be ideal); slowest response ${cacheExpiry.latency_max_ms} ms`);
+  const breakdown =
+    Object.entries(warm.byStatement)
+      .map(([kind, n]) => `${kind} ${n}`)
+      .join(', ') || 'none';
+  console.log(
+    `DB statements per 1,000 authenticated requests (warm-bcrypt, one token): ${statementsPer1000}  (${warm.statements} for ${warm.requests.toLocaleString('en')} requests: ${breakdown})`,
+  );
+  console.log(
+    `Cold verify (sha256, cache off), p50 of ${SCALE_SAMPLES} sequential requests: ${results.scale.tokens_1k_ms} ms with 1,000 tokens, ${results.scale.tokens_1m_ms} ms with 1,000,000 (ratio ${results.scale.ratio})`,
+  );
+  console.log(
+    `Cache expiry under load (bcrypt, -c ${CONNECTIONS}): ${cacheExpiry.full_verifications} full verifications for one expired entry (1 would be ideal); slowest response ${cacheExpiry.latency_max_ms} ms`,
+  );
   const loop = results.event_loop_cold_bcrypt;
-  console.log(`Event-loop max delay during the bcrypt cold-verify burst: ${loop.max_ms} ms (p99 ${loop.p99_ms} ms), after its first ${OPENING_MS} ms; ${loop.opening_max_ms} ms in those, while 50 connections opened with a request each`);
+  console.log(
+    `Event-loop max delay during the bcrypt cold-verify burst: ${loop.max_ms} ms (p99 ${loop.p99_ms} ms), after its first ${OPENING_MS} ms; ${loop.opening_max_ms} ms in those, while 50 connections opened with a request each`,
+  );
   if (loop.longest_gap_ms !== undefined) {
-    console.log(`  longest gap ${loop.longest_gap_ms} ms = main thread running ${loop.longest_gap_running_ms} ms (garbage collection ${loop.longest_gap_gc_ms} ms) + waiting for a CPU ${loop.longest_gap_waiting_for_cpu_ms} ms; longest run without returning to the loop ${loop.longest_run_ms} ms`);
+    console.log(
+      `  longest gap ${loop.longest_gap_ms} ms = main thread running ${loop.longest_gap_running_ms} ms (garbage collection ${loop.longest_gap_gc_ms} ms) + waiting for a CPU ${loop.longest_gap_waiting_for_cpu_ms} ms; longest run without returning to the loop ${loop.longest_run_ms} ms`,
+    );
     console.log(`  longest gap once garbage collection is taken out: ${loop.longest_gap_outside_gc_ms} ms`);
   }
   console.log('\nTargets:');
-  console.log(`  warm >= ${TARGETS.warmRatio} of bare: ${warmRatio.toFixed(3)} (by round: ${results.warm_ratio_by_round.join(', ')}) — ${verdict(warmRatio >= TARGETS.warmRatio)}`);
-  console.log(`  <= ${TARGETS.statementsPer1000} statements per 1,000 requests: ${statementsPer1000} — ${verdict(statementsPer1000 <= TARGETS.statementsPer1000)}`);
+  console.log(
+    `  warm >= ${TARGETS.warmRatio} of bare: ${warmRatio.toFixed(3)} (by round: ${results.warm_ratio_by_round.join(', ')}) — ${verdict(warmRatio >= TARGETS.warmRatio)}`,
+  );
+  console.log(
+    `  <= ${TARGETS.statementsPer1000} statements per 1,000 requests: ${statementsPer1000} — ${verdict(statementsPer1000 <= TARGETS.statementsPer1000)}`,
+  );
   console.log(`  1M tokens within 10% of 1k: ratio ${results.scale.ratio} — ${verdict(scaleRatio <= TARGETS.scaleRatio)}`);
-  console.log(`  no event-loop stall over ${TARGETS.eventLoopMs} ms (cold bcrypt): ${results.event_loop_max_ms} ms — ${verdict(results.event_loop_max_ms <= TARGETS.eventLoopMs)}`);
+  console.log(
+    `  no event-loop stall over ${TARGETS.eventLoopMs} ms (cold bcrypt): ${results.event_loop_max_ms} ms — ${verdict(results.event_loop_max_ms <= TARGETS.eventLoopMs)}`,
+  );
   for (const note of busyNotes) console.log(`  Warning: ${note}.`);
   console.log(`\nWrote bench/results.json (${((Date.now() - began) / 1000).toFixed(0)} s).`);
 }

@@ -21,10 +21,7 @@ export interface StandaloneKeysmith {
  * application: for scripts, jobs and command lines. The verification cache is off; with the
  * `redis` option, rotations and revocations still reach the caches of running applications.
  */
-export async function createStandaloneKeysmith(
-  dataSource: DataSource,
-  options: KeysmithModuleOptions = {},
-): Promise<StandaloneKeysmith> {
+export async function createStandaloneKeysmith(dataSource: DataSource, options: KeysmithModuleOptions = {}): Promise<StandaloneKeysmith> {
   const resolved = resolveKeysmithOptions({ ...options, cacheTtlSeconds: 0 });
   const tokenRepository = dataSource.getRepository(Token);
   const cache = new VerificationCache(resolved.cacheTtlMs, resolved.cacheMaxEntries);

@@ -107,7 +107,7 @@ async function connect(redis: string | RedisClientLike): Promise<RedisClientLike
   try {
     const { Redis } = await import('ioredis');
     // Fail a command after one reconnection attempt instead of queueing it for minutes.
-    return new Redis(redis, { maxRetriesPerRequest: 1 }) as unknown as RedisClientLike;
+    return new Redis(redis, { maxRetriesPerRequest: 1 });
   } catch (error) {
     throw new Error(`The "redis" option needs the ioredis package (npm install ioredis): ${(error as Error).message}`);
   }

@@ -18,7 +18,11 @@ const list: Command = {
   options: {
     token: { type: 'string', value: 'prefix|id', description: 'Only the rows of this token.' },
     action: { type: 'string', value: 'action', description: `Only this action: ${AUDIT_ACTIONS.join(', ')}.` },
-    since: { type: 'string', value: 'when', description: 'Only rows since an ISO date (2026-01-31, UTC unless a zone is given) or for a duration back (1h, 7d).' },
+    since: {
+      type: 'string',
+      value: 'when',
+      description: 'Only rows since an ISO date (2026-01-31, UTC unless a zone is given) or for a duration back (1h, 7d).',
+    },
     limit: { type: 'string', value: 'n', description: 'At most n rows (default 100).' },
     json: JSON_OPTION,
   },
@@ -31,7 +35,12 @@ const list: Command = {
     } else if (rows.length === 0) {
       context.output.stderr('No audit rows match.\n');
     } else {
-      context.output.stdout(renderTable(AUDIT_TABLE_HEADERS, rows.map((row) => auditTableRow(row, prefixes))));
+      context.output.stdout(
+        renderTable(
+          AUDIT_TABLE_HEADERS,
+          rows.map((row) => auditTableRow(row, prefixes)),
+        ),
+      );
     }
   },
 };

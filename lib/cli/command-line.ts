@@ -6,8 +6,7 @@ import { GLOBAL_OPTIONS } from './option-specs.js';
 
 /** What the command line asks for: a help text, or a command to run against a data source file. */
 export type Invocation =
-  | { kind: 'help'; text: string }
-  | { kind: 'run'; command: Command; dataSourceFile: string; values: OptionValues; positionals: string[] };
+  { kind: 'help'; text: string } | { kind: 'run'; command: Command; dataSourceFile: string; values: OptionValues; positionals: string[] };
 
 /**
  * Reads `keysmith <group> <action> [arguments] [options]` with `node:util`'s `parseArgs`; options

@@ -39,7 +39,7 @@ export function keysmithOptionsFrom(exported: unknown, env: NodeJS.ProcessEnv): 
     const text = env[envName(option)];
     if (text !== undefined && text !== '') options[option] = fromEnv(envName(option), kind, text);
   }
-  return options as KeysmithModuleOptions;
+  return options;
 }
 
 function fromEnv(name: string, kind: EnvKind, text: string): unknown {

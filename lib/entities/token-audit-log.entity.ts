@@ -6,13 +6,7 @@ export type TokenAuditAction = 'created' | 'rotated' | 'revoked' | 'auth_success
 export const AUDIT_ACTIONS: readonly TokenAuditAction[] = ['created', 'rotated', 'revoked', 'auth_success', 'auth_failed'];
 
 /** `extra.error_code` of an `auth_failed` row. */
-export type AuthFailureCode =
-  | 'missing_token'
-  | 'invalid_token'
-  | 'revoked_token'
-  | 'expired_token'
-  | 'insufficient_scope'
-  | 'rate_limited';
+export type AuthFailureCode = 'missing_token' | 'invalid_token' | 'revoked_token' | 'expired_token' | 'insufficient_scope' | 'rate_limited';
 
 /** One lifecycle action or authentication attempt. Never holds a raw token or a secret. */
 @Entity({ name: 'keysmith_token_audit_log' })

@@ -146,7 +146,10 @@ function redis(value: unknown): string | RedisClientLike | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'string' && /^rediss?:\/\//.test(value)) return value;
   const client = value as Partial<RedisClientLike>;
-  if (typeof value === 'object' && ['publish', 'subscribe', 'on', 'duplicate', 'quit'].every((m) => typeof client[m as keyof RedisClientLike] === 'function')) {
+  if (
+    typeof value === 'object' &&
+    ['publish', 'subscribe', 'on', 'duplicate', 'quit'].every((m) => typeof client[m as keyof RedisClientLike] === 'function')
+  ) {
     return value as RedisClientLike;
   }
   throw new KeysmithConfigurationError('redis', 'expected a URL such as "redis://127.0.0.1:6379" or an ioredis client.');
@@ -165,7 +168,9 @@ function hasherRegistry(options: KeysmithModuleOptions, hashConcurrency: number)
     if (!Object.hasOwn(builtIns, configured)) {
       throw new KeysmithConfigurationError(
         'hasher',
-        `unknown hasher "${configured}"; use ${Object.keys(builtIns).map((n) => `"${n}"`).join(', ')} or a TokenHasher instance.`,
+        `unknown hasher "${configured}"; use ${Object.keys(builtIns)
+          .map((n) => `"${n}"`)
+          .join(', ')} or a TokenHasher instance.`,
       );
     }
     return new HasherRegistry(builtIns[configured], Object.values(builtIns), hashConcurrency);

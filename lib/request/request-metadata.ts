@@ -22,7 +22,7 @@ export function requestMetadata(request: any): RequestMetadata {
   const url: unknown = request.originalUrl ?? request.url ?? request.handshake?.url;
   const userAgent = headersOf(request)['user-agent'];
   return {
-    path: typeof url === 'string' ? url.split('?', 1)[0]!.slice(0, MAX_PATH_LENGTH) : null,
+    path: typeof url === 'string' ? url.split('?', 1)[0].slice(0, MAX_PATH_LENGTH) : null,
     method: typeof request.method === 'string' ? request.method : null,
     ipAddress: clientIp(request),
     userAgent: typeof userAgent === 'string' ? userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,

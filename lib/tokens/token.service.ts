@@ -156,7 +156,11 @@ export class TokenService {
   async get(tokenOrId: TokenRef): Promise<Token> {
     const reference = typeof tokenOrId === 'string' ? tokenOrId : tokenOrId.id;
     // A raw token given as the reference never reaches a query (or a query log) with its secret.
-    const token = isTokenId(reference) ? await this.findById(reference) : isTokenPrefix(reference) ? await this.findByPrefix(reference) : null;
+    const token = isTokenId(reference)
+      ? await this.findById(reference)
+      : isTokenPrefix(reference)
+        ? await this.findByPrefix(reference)
+        : null;
     if (!token) throw new TokenNotFoundError(reference);
     return token;
   }
@@ -242,7 +246,6 @@ export class TokenService {
     return token;
   }
 
-
   private async insertWithFreshPrefix(token: Token): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -260,9 +263,7 @@ export class TokenService {
       throw new KeysmithValidationError('Token name is required.');
     }
     if (name.length > TOKEN_NAME_MAX_LENGTH) {
-      throw new KeysmithValidationError(
-        `Token name is ${name.length} characters long; the limit is ${TOKEN_NAME_MAX_LENGTH}.`,
-      );
+      throw new KeysmithValidationError(`Token name is ${name.length} characters long; the limit is ${TOKEN_NAME_MAX_LENGTH}.`);
     }
     return name;
   }

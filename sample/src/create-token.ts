@@ -20,7 +20,9 @@ async function createToken(scopes: string[]): Promise<void> {
       ...(scopes.length > 0 ? { scopes } : {}),
     });
     const port = process.env.PORT ?? 3000;
-    console.log(`Token ${token.prefix} for ${user.username}, scopes ${token.scopes.join(', ')}, expires ${token.expiresAt?.toISOString() ?? 'never'}`);
+    console.log(
+      `Token ${token.prefix} for ${user.username}, scopes ${token.scopes.join(', ')}, expires ${token.expiresAt?.toISOString() ?? 'never'}`,
+    );
     console.log(`Data: ${describeDatabase(databaseOptions())}`);
     console.log(`Raw token (shown once, store it now):\n  ${rawToken}`);
     console.log(`Try it:\n  curl -H "X-KEYSMITH-TOKEN: ${rawToken}" http://localhost:${port}/api/health`);

@@ -50,9 +50,16 @@ describe.each(databaseVariants())('admin API: audit log on $database', (variant)
   it(`answers 400 listing each bad filter (${variantName(variant)})`, async () => {
     const reply = await asAdmin(`${API}?tokenId=nope&action=deleted&status=99&from=yesterday&to=2026-13-01&limit=101&offset=x&path=/`);
     expect(reply.status).toBe(400);
-    expect(reply.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(
-      ['action', 'from', 'limit', 'offset', 'path', 'status', 'to', 'tokenId'],
-    );
+    expect(reply.body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'action',
+      'from',
+      'limit',
+      'offset',
+      'path',
+      'status',
+      'to',
+      'tokenId',
+    ]);
   });
 
   it(`answers 401 and 403 to tokens that are not admin (${variantName(variant)})`, async () => {

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, chromiumMissing, launchChromium, type Browser } from './fixtures/chromium.js';
 import { startSampleApp, type SampleApp } from './fixtures/sample-app.js';
 
-if (chromiumMissing) console.warn(`[keysmith tests] ${CHROMIUM} is missing: the admin page's browser suite is skipped (apt-get install -y chromium).`);
+if (chromiumMissing)
+  console.warn(`[keysmith tests] ${CHROMIUM} is missing: the admin page's browser suite is skipped (apt-get install -y chromium).`);
 
 /** `KEYSMITH_SCREENSHOTS=docs` writes the screenshots the README shows; otherwise they go to a temporary folder. */
 const SCREENSHOTS = process.env.KEYSMITH_SCREENSHOTS === 'docs' ? 'docs/screenshots' : mkdtempSync(join(tmpdir(), 'keysmith-screenshots-'));
@@ -205,7 +206,7 @@ describe.skipIf(chromiumMissing)('admin page in Chromium, against the sample app
 
     for (let i = 0; i < 10 && (await focused()) !== 'c-name'; i++) await page.keyboard.press('Tab');
     expect(await focused()).toBe('c-name');
-    expect(await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")).toBe('solid');
+    expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
     await page.keyboard.type('keyboard-made');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByLabel('Raw token').inputValue()).toMatch(/^tok_/);

@@ -21,13 +21,17 @@ describe('OpenAPI document of the admin API', () => {
   let app: AdminApp;
   let document: OpenAPIObject;
   beforeAll(async () => {
-    app = await startAdminApp('admin-openapi', databaseVariants()[0]!);
+    app = await startAdminApp('admin-openapi', databaseVariants()[0]);
     document = SwaggerModule.createDocument(app.app, addKeysmithSecurity(new DocumentBuilder().setTitle('test')).build());
   });
   afterAll(() => app?.close());
 
   it('adds the X-KEYSMITH-TOKEN API key scheme, or the header the application names', () => {
-    expect(document.components?.securitySchemes?.[KEYSMITH_SECURITY_SCHEME]).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-KEYSMITH-TOKEN' });
+    expect(document.components?.securitySchemes?.[KEYSMITH_SECURITY_SCHEME]).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-KEYSMITH-TOKEN',
+    });
     const custom = addKeysmithSecurity(new DocumentBuilder(), 'X-API-KEY').build();
     expect(custom.components?.securitySchemes?.[KEYSMITH_SECURITY_SCHEME]).toMatchObject({ name: 'X-API-KEY' });
   });
@@ -46,13 +50,22 @@ describe('OpenAPI document of the admin API', () => {
   it('documents the DTOs: the request bodies, the query filters and the answers', () => {
     const schemas = document.components!.schemas!;
     expect(Object.keys(schemas)).toEqual(
-      expect.arrayContaining(['CreateTokenDto', 'BulkTokensDto', 'TokenViewDto', 'TokenPageDto', 'IssuedTokenDto', 'BulkResultDto', 'AuditLogPageDto', 'ValidationErrorDto']),
+      expect.arrayContaining([
+        'CreateTokenDto',
+        'BulkTokensDto',
+        'TokenViewDto',
+        'TokenPageDto',
+        'IssuedTokenDto',
+        'BulkResultDto',
+        'AuditLogPageDto',
+        'ValidationErrorDto',
+      ]),
     );
     expect(schemas.CreateTokenDto).toMatchObject({ required: ['name'], properties: { name: { maxLength: 128 } } });
     expect(schemas.TokenViewDto).not.toHaveProperty('properties.key');
-    const listParams = document.paths['/keysmith/api/tokens']!.get!.parameters!.map((p) => ('name' in p ? p.name : ''));
+    const listParams = document.paths['/keysmith/api/tokens'].get!.parameters!.map((p) => ('name' in p ? p.name : ''));
     expect(listParams.sort()).toEqual(['limit', 'offset', 'order', 'search', 'sort', 'state', 'userId']);
-    const auditParams = document.paths['/keysmith/api/audit-logs']!.get!.parameters!.map((p) => ('name' in p ? p.name : ''));
+    const auditParams = document.paths['/keysmith/api/audit-logs'].get!.parameters!.map((p) => ('name' in p ? p.name : ''));
     expect(auditParams.sort()).toEqual(['action', 'from', 'limit', 'offset', 'status', 'to', 'tokenId']);
   });
 

@@ -20,7 +20,7 @@ describe('KeysmithAdminModule options', () => {
   afterEach(() => app?.close());
 
   it('mounts the page and the API under a custom path, slashes normalized', async () => {
-    app = await startAdminApp('admin-options-path', variant!, { path: 'ops/tokens/' });
+    app = await startAdminApp('admin-options-path', variant, { path: 'ops/tokens/' });
     const page = await fetch(`${app.url}/ops/tokens`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<base href="/ops/tokens/">');
@@ -29,7 +29,7 @@ describe('KeysmithAdminModule options', () => {
   });
 
   it('lets the guard the application chooses decide, and audits no actor when it attaches no token', async () => {
-    app = await startAdminApp('admin-options-guard', variant!, { guard: OperatorHeaderGuard });
+    app = await startAdminApp('admin-options-guard', variant, { guard: OperatorHeaderGuard });
     expect((await call(app, '/keysmith/api/tokens', { token: app.admin.raw })).status).toBe(403);
     const created = await call(app, '/keysmith/api/tokens', { headers: { 'x-operator': 'yes' }, json: { name: 'by-header' } });
     expect(created.status).toBe(201);

@@ -29,8 +29,8 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
       const names = ['b', 'a', 'c'].map((letter) => `${tag}-${letter}`);
       const created = [];
       for (const name of names) created.push(await app.tokens.create({ name, userId: owner }));
-      await app.tokens.revoke(created[0]!.token.id);
-      await app.tokens.purge(created[2]!.token.id);
+      await app.tokens.revoke(created[0].token.id);
+      await app.tokens.purge(created[2].token.id);
       const expired = await app.tokens.create({ name: `${tag}-old`, userId: owner, expiresAt: new Date(Date.now() - DAY_MS) });
 
       const all = await asAdmin(`${API}?userId=${owner}&sort=name&order=asc`);
@@ -41,15 +41,15 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
 
       const byState = async (state: string) =>
         (await asAdmin(`${API}?userId=${owner}&state=${state}`)).body.items.map((t: { id: string; state: string }) => [t.id, t.state]);
-      expect(await byState('active')).toEqual([[created[1]!.token.id, 'active']]);
-      expect(await byState('revoked')).toEqual([[created[0]!.token.id, 'revoked']]);
-      expect(await byState('purged')).toEqual([[created[2]!.token.id, 'purged']]);
+      expect(await byState('active')).toEqual([[created[1].token.id, 'active']]);
+      expect(await byState('revoked')).toEqual([[created[0].token.id, 'revoked']]);
+      expect(await byState('purged')).toEqual([[created[2].token.id, 'purged']]);
       expect(await byState('expired')).toEqual([[expired.token.id, 'expired']]);
 
       const search = await asAdmin(`${API}?search=${encodeURIComponent(`${tag}-A`.toUpperCase())}`);
       expect(search.body.items.map((t: { name: string }) => t.name)).toEqual([`${tag}-a`]);
-      const byPrefix = await asAdmin(`${API}?search=${created[1]!.token.prefix}`);
-      expect(byPrefix.body.items.map((t: { id: string }) => t.id)).toEqual([created[1]!.token.id]);
+      const byPrefix = await asAdmin(`${API}?search=${created[1].token.prefix}`);
+      expect(byPrefix.body.items.map((t: { id: string }) => t.id)).toEqual([created[1].token.id]);
 
       const page = await asAdmin(`${API}?userId=${owner}&sort=name&order=desc&limit=2&offset=1`);
       expect(page.body).toMatchObject({ total: 4, limit: 2, offset: 1 });
@@ -87,7 +87,14 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
       const expiresAt = new Date(Date.now() + 3 * DAY_MS).toISOString();
       const reply = await asAdmin(API, { json: { name, userId: 'u-7', scopes: ['read'], expiresAt, description: 'from the API' } });
       expect(reply.status).toBe(201);
-      expect(reply.body.token).toMatchObject({ name, userId: 'u-7', scopes: ['read'], state: 'active', expiresAt, createdById: app.admin.id });
+      expect(reply.body.token).toMatchObject({
+        name,
+        userId: 'u-7',
+        scopes: ['read'],
+        state: 'active',
+        expiresAt,
+        createdById: app.admin.id,
+      });
       expect(reply.body.rawToken).toMatch(new RegExp(`^${reply.body.token.prefix}:`));
       expect((await app.tokens.authenticate(reply.body.rawToken)).id).toBe(reply.body.token.id);
 
@@ -139,25 +146,25 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
       const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((letter) => app.tokens.create({ name: unique(`bulk-${letter}`) })));
       const unknown = randomUUID();
 
-      const revoke = await asAdmin(`${API}/bulk/revoke`, { json: { ids: [a!.token.id, unknown] } });
+      const revoke = await asAdmin(`${API}/bulk/revoke`, { json: { ids: [a.token.id, unknown] } });
       expect(revoke.status).toBe(200);
       expect(revoke.body.results).toEqual([
-        expect.objectContaining({ id: a!.token.id, ok: true, token: expect.objectContaining({ state: 'revoked' }) }),
+        expect.objectContaining({ id: a.token.id, ok: true, token: expect.objectContaining({ state: 'revoked' }) }),
         expect.objectContaining({ id: unknown, ok: false, statusCode: 404 }),
       ]);
 
-      const rotate = await asAdmin(`${API}/bulk/rotate`, { json: { ids: [b!.token.id, a!.token.id] } });
-      expect(rotate.body.results[0]).toMatchObject({ id: b!.token.id, ok: true });
-      expect((await app.tokens.authenticate(rotate.body.results[0].rawToken)).id).toBe(b!.token.id);
-      await expect(app.tokens.authenticate(b!.rawToken)).rejects.toThrow();
-      expect(rotate.body.results[1]).toMatchObject({ id: a!.token.id, ok: false, statusCode: 400 });
+      const rotate = await asAdmin(`${API}/bulk/rotate`, { json: { ids: [b.token.id, a.token.id] } });
+      expect(rotate.body.results[0]).toMatchObject({ id: b.token.id, ok: true });
+      expect((await app.tokens.authenticate(rotate.body.results[0].rawToken)).id).toBe(b.token.id);
+      await expect(app.tokens.authenticate(b.rawToken)).rejects.toThrow();
+      expect(rotate.body.results[1]).toMatchObject({ id: a.token.id, ok: false, statusCode: 400 });
 
-      const purge = await asAdmin(`${API}/bulk/purge`, { json: { ids: [b!.token.id, c!.token.id] } });
+      const purge = await asAdmin(`${API}/bulk/purge`, { json: { ids: [b.token.id, c.token.id] } });
       expect(purge.body.results.map((r: { ok: boolean; token: { state: string } }) => [r.ok, r.token.state])).toEqual([
         [true, 'purged'],
         [true, 'purged'],
       ]);
-      const rows = await app.auditLog.list({ tokenId: c!.token.id, action: 'revoked' });
+      const rows = await app.auditLog.list({ tokenId: c.token.id, action: 'revoked' });
       expect(rows[0]?.extra).toEqual({ actor_id: app.admin.id, source: 'admin', purge: true });
     });
   });
@@ -199,7 +206,9 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
       });
       expect(reply.status).toBe(400);
       expect(fieldsOf(reply.body)).toEqual(['expiresAt', 'isAdmin', 'name', 'scopes', 'tokenType', 'userId']);
-      expect(reply.body.message).toEqual(expect.arrayContaining(['property isAdmin should not exist', 'tokenType must be one of the following values: user, system']));
+      expect(reply.body.message).toEqual(
+        expect.arrayContaining(['property isAdmin should not exist', 'tokenType must be one of the following values: user, system']),
+      );
     });
 
     it('answers 400 to a missing body, an array, a wrong type and a scope outside availableScopes', async () => {
@@ -216,7 +225,13 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
       const query = await asAdmin(`${API}?state=gone&limit=0&offset=-1&sort=key&order=up&search=${'s'.repeat(129)}&extra=1`);
       expect(query.status).toBe(400);
       expect(fieldsOf(query.body)).toEqual(['extra', 'limit', 'offset', 'order', 'search', 'sort', 'state']);
-      for (const json of [{}, { ids: [] }, { ids: ['not-a-uuid'] }, { ids: Array.from({ length: 101 }, () => randomUUID()) }, { ids: 'x' }]) {
+      for (const json of [
+        {},
+        { ids: [] },
+        { ids: ['not-a-uuid'] },
+        { ids: Array.from({ length: 101 }, () => randomUUID()) },
+        { ids: 'x' },
+      ]) {
         const reply = await asAdmin(`${API}/bulk/revoke`, { json });
         expect(reply.status, JSON.stringify(json).slice(0, 60)).toBe(400);
         expect(fieldsOf(reply.body)).toEqual(['ids']);
@@ -225,7 +240,12 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
 
     it('answers 400 to a token reference that is neither an id nor a prefix, before any query', async () => {
       for (const reference of ['%00', 'tok_short', `${'x'.repeat(60)}_abcdefgh`, "tok_abcdefgh'--", 'tok_ab12CD34%3Axyz']) {
-        for (const [method, suffix] of [['GET', ''], ['POST', '/rotate'], ['POST', '/revoke'], ['POST', '/purge']] as const) {
+        for (const [method, suffix] of [
+          ['GET', ''],
+          ['POST', '/rotate'],
+          ['POST', '/revoke'],
+          ['POST', '/purge'],
+        ] as const) {
           const reply = await asAdmin(`${API}/${reference}${suffix}`, { method });
           expect(reply.status, `${method} ${reference}${suffix}`).toBe(400);
           expect(reply.body.fields).toEqual([{ field: 'id', errors: [expect.stringContaining('uuid')] }]);

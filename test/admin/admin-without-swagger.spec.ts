@@ -13,10 +13,14 @@ async function run(format: 'esm' | 'cjs', hideSwagger: boolean): Promise<Record<
 }
 
 describe('the built package without @nestjs/swagger (an optional peer)', () => {
-  it.each(['esm', 'cjs'] as const)('loads, serves the page and guards and validates the API (%s build)', { timeout: 90_000 }, async (format) => {
-    expect(existsSync(`dist/${format}/index.js`), 'run `npm run build` first').toBe(true);
-    const expected = { page: 200, anonymous: 401, admin: 200, badQuery: 400 };
-    expect(await run(format, true)).toEqual({ swagger: false, ...expected });
-    expect(await run(format, false)).toEqual({ swagger: true, ...expected });
-  });
+  it.each(['esm', 'cjs'] as const)(
+    'loads, serves the page and guards and validates the API (%s build)',
+    { timeout: 90_000 },
+    async (format) => {
+      expect(existsSync(`dist/${format}/index.js`), 'run `npm run build` first').toBe(true);
+      const expected = { page: 200, anonymous: 401, admin: 200, badQuery: 400 };
+      expect(await run(format, true)).toEqual({ swagger: false, ...expected });
+      expect(await run(format, false)).toEqual({ swagger: true, ...expected });
+    },
+  );
 });

@@ -22,16 +22,16 @@ describe.each(cliDatabases())('keysmith audit list on %s', (database) => {
     ({ token } = await db.keysmith.tokens.create({ name: 'audited' }));
     await db.dataSource.getRepository(TokenAuditLog).insert(
       Object.assign(new TokenAuditLog(), {
-      id: randomUUID(),
-      tokenId: token.id,
-      action: 'auth_failed',
-      path: '/api/health',
-      method: 'GET',
-      statusCode: 401,
-      ipAddress: '203.0.113.7',
-      userAgent: 'curl/8.5.0',
-      extra: { error_code: 'revoked_token' },
-      createdAt: new Date(Date.now() + 5),
+        id: randomUUID(),
+        tokenId: token.id,
+        action: 'auth_failed',
+        path: '/api/health',
+        method: 'GET',
+        statusCode: 401,
+        ipAddress: '203.0.113.7',
+        userAgent: 'curl/8.5.0',
+        extra: { error_code: 'revoked_token' },
+        createdAt: new Date(Date.now() + 5),
       }),
     );
     for (const action of ['rotate', 'revoke']) {
@@ -53,7 +53,15 @@ describe.each(cliDatabases())('keysmith audit list on %s', (database) => {
     expect(rows).toEqual([
       [expect.stringMatching(MOMENT), 'revoked', token.prefix, '-', '-', '-', '{"source":"cli"}'],
       [expect.stringMatching(MOMENT), 'rotated', token.prefix, '-', '-', '-', '{"source":"cli"}'],
-      [expect.stringMatching(MOMENT), 'auth_failed', token.prefix, '401', 'GET /api/health', '203.0.113.7', '{"error_code":"revoked_token"}'],
+      [
+        expect.stringMatching(MOMENT),
+        'auth_failed',
+        token.prefix,
+        '401',
+        'GET /api/health',
+        '203.0.113.7',
+        '{"error_code":"revoked_token"}',
+      ],
       [expect.stringMatching(MOMENT), 'created', token.prefix, '-', '-', '-', '-'],
     ]);
   });

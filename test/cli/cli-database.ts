@@ -1,12 +1,7 @@
 import 'reflect-metadata';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { inject } from 'vitest';
-import {
-  KEYSMITH_ENTITIES,
-  KEYSMITH_MIGRATIONS,
-  createStandaloneKeysmith,
-  type StandaloneKeysmith,
-} from '../../lib/index.js';
+import { KEYSMITH_ENTITIES, KEYSMITH_MIGRATIONS, createStandaloneKeysmith, type StandaloneKeysmith } from '../../lib/index.js';
 import { databaseOptions, type DatabaseName } from '../support/databases.js';
 
 /** A database a command line can reach from another process: the SQLite file always, the servers of this run. */
@@ -31,7 +26,7 @@ export async function openCliDatabase(database: DatabaseName, suite: string): Pr
     dropSchema: true,
     entities: KEYSMITH_ENTITIES,
     migrations: KEYSMITH_MIGRATIONS,
-  } as DataSourceOptions);
+  });
   await dataSource.initialize();
   await dataSource.runMigrations();
   const keysmith = await createStandaloneKeysmith(dataSource, { bcryptRounds: 4 });

@@ -4,8 +4,22 @@ import { Token } from '../../lib/index.js';
 import { createCliApp, dataSourceModule, lines, type CliApp, type CliAppOptions } from './cli-app.js';
 import { openCliDatabase, type CliDatabase } from './cli-database.js';
 
-const TSCONFIG_ESM = { target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', experimentalDecorators: true, emitDecoratorMetadata: true, strict: true };
-const TSCONFIG_CJS = { target: 'ES2021', module: 'commonjs', moduleResolution: 'bundler', experimentalDecorators: true, emitDecoratorMetadata: true, strict: true };
+const TSCONFIG_ESM = {
+  target: 'ES2022',
+  module: 'nodenext',
+  moduleResolution: 'nodenext',
+  experimentalDecorators: true,
+  emitDecoratorMetadata: true,
+  strict: true,
+};
+const TSCONFIG_CJS = {
+  target: 'ES2021',
+  module: 'commonjs',
+  moduleResolution: 'bundler',
+  experimentalDecorators: true,
+  emitDecoratorMetadata: true,
+  strict: true,
+};
 
 /** An application entity whose column types TypeORM can only learn from decorator metadata. */
 const USER_ENTITY = `import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
@@ -58,14 +72,19 @@ describe('keysmith -d <data source file>', () => {
   }
 
   /** Creates a token through the command line and checks the raw token it printed authenticates. */
-  async function expectWorkingCreate(app: CliApp, dataSourceFile: string, env: Record<string, string> = {}, ...args: string[]): Promise<Token> {
+  async function expectWorkingCreate(
+    app: CliApp,
+    dataSourceFile: string,
+    env: Record<string, string> = {},
+    ...args: string[]
+  ): Promise<Token> {
     const run = await app.run(['tokens', 'create', '--name', `via-${dataSourceFile}`, ...args, '-d', dataSourceFile], env);
     expect(run.code, run.stderr).toBe(0);
     expect(lines(run.stdout)).toHaveLength(1);
     return db.keysmith.tokens.authenticate(run.stdout.trim());
   }
 
-  it('loads an ES module TypeScript data source with the application\'s typescript, decorator metadata included', async () => {
+  it("loads an ES module TypeScript data source with the application's typescript, decorator metadata included", async () => {
     const app = await application({
       files: {
         'tsconfig.json': JSON.stringify({ compilerOptions: TSCONFIG_ESM }),
@@ -107,12 +126,14 @@ module.exports = new DataSource({ ...${JSON.stringify(db.connection)}, entities:
   });
 
   it('says in one line how to load TypeScript when the application has no loader', async () => {
-    const app = await application({ files: { 'data-source.ts': "export const answer: number = 42;\n" } });
+    const app = await application({ files: { 'data-source.ts': 'export const answer: number = 42;\n' } });
     const run = await app.run(['tokens', 'list', '-d', 'data-source.ts']);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(lines(run.stderr)).toEqual([
-      expect.stringMatching(/^keysmith: cannot load .*data-source\.ts: Node\.js does not run TypeScript by itself .*neither @swc-node\/register nor typescript installed; install one/),
+      expect.stringMatching(
+        /^keysmith: cannot load .*data-source\.ts: Node\.js does not run TypeScript by itself .*neither @swc-node\/register nor typescript installed; install one/,
+      ),
     ]);
   });
 
@@ -146,19 +167,24 @@ module.exports = new DataSource({ ...${JSON.stringify(db.connection)}, entities:
     expect(run).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'keysmith: the database has no keysmith_token and no keysmith_token_audit_log table; run the migrations first (KEYSMITH_MIGRATIONS).\n',
+      stderr:
+        'keysmith: the database has no keysmith_token and no keysmith_token_audit_log table; run the migrations first (KEYSMITH_MIGRATIONS).\n',
     });
   });
 
   it('takes the keysmithOptions export: prefix and hasher of new tokens', async () => {
-    const app = await application({ files: { 'data-source.js': dataSourceModule(db.connection, { tokenPrefix: 'exp', hasher: 'sha256' }) } });
+    const app = await application({
+      files: { 'data-source.js': dataSourceModule(db.connection, { tokenPrefix: 'exp', hasher: 'sha256' }) },
+    });
     const token = await expectWorkingCreate(app, 'data-source.js');
     expect(token.prefix).toMatch(/^exp_/);
     expect(token.key).toMatch(/^sha256\$/);
   });
 
   it('lets KEYSMITH_* environment variables override the export', async () => {
-    const app = await application({ files: { 'data-source.js': dataSourceModule(db.connection, { bcryptRounds: 4, availableScopes: ['read'] }) } });
+    const app = await application({
+      files: { 'data-source.js': dataSourceModule(db.connection, { bcryptRounds: 4, availableScopes: ['read'] }) },
+    });
     const env = { KEYSMITH_TOKEN_PREFIX: 'ops', KEYSMITH_AVAILABLE_SCOPES: 'deploy, read', KEYSMITH_DEFAULT_EXPIRY_DAYS: 'never' };
     const token = await expectWorkingCreate(app, 'data-source.js', env, '--scopes', 'deploy');
     expect(token).toMatchObject({ scopes: ['deploy'], expiresAt: null });

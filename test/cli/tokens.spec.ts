@@ -45,7 +45,9 @@ describe.each(cliDatabases())('keysmith tokens on %s', (database) => {
     const rawToken = run.stdout.trim();
     const prefix = rawToken.slice(0, rawToken.indexOf(':'));
     expect(lines(run.stderr)).toEqual([
-      expect.stringMatching(new RegExp(`^Created token ${prefix} "ci-deploy" \\(user 42, scopes read,write, expires \\S+\\)\\. .*shown only this once`)),
+      expect.stringMatching(
+        new RegExp(`^Created token ${prefix} "ci-deploy" \\(user 42, scopes read,write, expires \\S+\\)\\. .*shown only this once`),
+      ),
     ]);
     expect(run.stderr).not.toContain(rawToken);
 
@@ -140,7 +142,9 @@ describe.each(cliDatabases())('keysmith tokens on %s', (database) => {
     const rotated = run.stdout.trim();
     expect(rotated).toMatch(RAW_TOKEN);
     expect(rotated.startsWith(`${token.prefix}:`)).toBe(true);
-    expect(lines(run.stderr)).toEqual([expect.stringMatching(new RegExp(`^Rotated token ${token.prefix}: the old raw token no longer works`))]);
+    expect(lines(run.stderr)).toEqual([
+      expect.stringMatching(new RegExp(`^Rotated token ${token.prefix}: the old raw token no longer works`)),
+    ]);
 
     await expect(db.keysmith.tokens.authenticate(rawToken)).rejects.toBeInstanceOf(InvalidTokenError);
     expect((await db.keysmith.tokens.authenticate(rotated)).id).toBe(token.id);

@@ -9,30 +9,27 @@ import { call } from './fixtures/guard-http.js';
 const errorsOf = (app: TestApp) => app.logs.filter((entry) => entry.level === 'error').map((entry) => entry.message);
 const slowFlush = { auditFlushIntervalMs: 60_000, auditBatchSize: 1_000 };
 
-describe.each(databaseVariants().filter((variant) => variant.database !== 'sqlite-memory'))(
-  'audit rows at shutdown on %s',
-  (variant) => {
-    it(`writes the rows still buffered when the application closes (${variantName(variant)})`, async () => {
-      const app = await startTestApp({ suite: 'audit-shutdown', variant, controllers: [GuardedApiController], keysmith: slowFlush });
-      const { token, rawToken } = await app.tokens.create({ name: 'closing' });
-      for (let i = 0; i < 7; i++) expect((await call(app, '/api/health', { token: rawToken })).status).toBe(200);
-      await app.close();
+describe.each(databaseVariants().filter((variant) => variant.database !== 'sqlite-memory'))('audit rows at shutdown on %s', (variant) => {
+  it(`writes the rows still buffered when the application closes (${variantName(variant)})`, async () => {
+    const app = await startTestApp({ suite: 'audit-shutdown', variant, controllers: [GuardedApiController], keysmith: slowFlush });
+    const { token, rawToken } = await app.tokens.create({ name: 'closing' });
+    for (let i = 0; i < 7; i++) expect((await call(app, '/api/health', { token: rawToken })).status).toBe(200);
+    await app.close();
 
-      const check = new DataSource({
-        ...(await databaseOptions(variant.database, 'audit-shutdown')),
-        synchronize: false,
-        dropSchema: false,
-        entities: KEYSMITH_ENTITIES,
-      });
-      await check.initialize();
-      try {
-        expect(await check.getRepository(TokenAuditLog).countBy({ tokenId: token.id, action: 'auth_success' })).toBe(7);
-      } finally {
-        await check.destroy();
-      }
+    const check = new DataSource({
+      ...(await databaseOptions(variant.database, 'audit-shutdown')),
+      synchronize: false,
+      dropSchema: false,
+      entities: KEYSMITH_ENTITIES,
     });
-  },
-);
+    await check.initialize();
+    try {
+      expect(await check.getRepository(TokenAuditLog).countBy({ tokenId: token.id, action: 'auth_success' })).toBe(7);
+    } finally {
+      await check.destroy();
+    }
+  });
+});
 
 describe.each(databaseVariants())('audit rows that cannot be written on %s', (variant) => {
   describe(`the audit table is gone (${variantName(variant)})`, () => {

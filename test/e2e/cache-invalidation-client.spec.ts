@@ -40,7 +40,7 @@ describe.skipIf(!inject('redis') || !variant)('the redis option given ioredis cl
     firstClient = new Redis(REDIS_URL, { connectionName: names.first });
     secondClient = new Redis(REDIS_URL, { connectionName: names.second });
     await Promise.all([firstClient.ping(), secondClient.ping()]);
-    const options = { suite: 'cache-invalidation-client', variant: variant!, controllers: [GuardedApiController] };
+    const options = { suite: 'cache-invalidation-client', variant: variant, controllers: [GuardedApiController] };
     first = await startTestApp({ ...options, keysmith: { redis: firstClient } });
     second = await startTestApp({ ...options, keysmith: { redis: secondClient } });
   });
@@ -50,7 +50,7 @@ describe.skipIf(!inject('redis') || !variant)('the redis option given ioredis cl
     await Promise.all([firstClient, secondClient, admin].map((client) => client?.quit().catch(() => undefined)));
   });
 
-  it(`a token revoked through one instance is refused by the other on its next request (${variantName(variant!)})`, async () => {
+  it(`a token revoked through one instance is refused by the other on its next request (${variantName(variant)})`, async () => {
     for (const [from, to] of [
       [first!, second!],
       [second!, first!],

@@ -33,7 +33,7 @@ describe.each(appVariants())('KeysmithGuard audit rows on %s', (variant) => {
       ipAddress: '127.0.0.1',
       userAgent: agent,
     });
-    expect(rows[0]!.createdAt).toBeInstanceOf(Date);
+    expect(rows[0].createdAt).toBeInstanceOf(Date);
   });
 
   it('auth_success records the status set by @HttpCode (201)', async () => {
@@ -78,8 +78,8 @@ describe.each(appVariants())('KeysmithGuard audit rows on %s', (variant) => {
     const rows = await auditRowsOf(app, agent);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action: 'auth_failed', tokenId: token.id, statusCode: 403, path: '/handler-scopes/write' });
-    expect(rows[0]!.extra.error_code).toBe('insufficient_scope');
-    expect(rows[0]!.extra.missing_scopes).toEqual(['write']);
+    expect(rows[0].extra.error_code).toBe('insufficient_scope');
+    expect(rows[0].extra.missing_scopes).toEqual(['write']);
   });
 
   it('auth_failed revoked_token and expired_token name the token', async () => {

@@ -66,8 +66,8 @@ describe.each(appVariants())('KeysmithGuard hooks on %s', (variant) => {
     expect(response.status).toBe(200);
     expect(rateLimitCalls).toEqual([{ rawToken, agent }]);
     expect(throttleCalls).toHaveLength(1);
-    expect(throttleCalls[0]!.agent).toBe(agent);
-    expect(throttleCalls[0]!.token).toMatchObject({ id: token.id, prefix: token.prefix });
+    expect(throttleCalls[0].agent).toBe(agent);
+    expect(throttleCalls[0].token).toMatchObject({ id: token.id, prefix: token.prefix });
   });
 
   describe('rateLimitHook', () => {

@@ -126,7 +126,7 @@ describe.each(appVariants())('KeysmithGuard with bad input on %s', (variant) => 
     expect(empty.text).toBe(missing.text);
     const rows = await auditRowsOf(app, agent);
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.extra).toEqual({ error_code: 'missing_token' });
+    expect(rows[0].extra).toEqual({ error_code: 'missing_token' });
   });
 
   it.each(BAD_TOKENS)('a $kind token: 401 invalidToken, never echoed, audited as $errorCode', async (bad) => {
@@ -142,8 +142,8 @@ describe.each(appVariants())('KeysmithGuard with bad input on %s', (variant) => 
     const rows = await auditRowsOf(app, agent);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action: 'auth_failed', tokenId, statusCode: 401, path: '/api/health', method: 'GET' });
-    expect(rows[0]!.extra.error_code).toBe(bad.errorCode);
-    expect(rows[0]!.extra.reason).toBe(bad.reason);
+    expect(rows[0].extra.error_code).toBe(bad.errorCode);
+    expect(rows[0].extra.reason).toBe(bad.reason);
     expect(JSON.stringify(rows[0])).not.toContain(value);
   });
 

@@ -69,8 +69,7 @@ describe.each(variants)('@KeysmithOptional() with @KeysmithScopes() on %s', (var
   });
   afterAll(() => app?.close());
 
-  const create = (scopes: string[]) =>
-    app.tokens.create({ name: `optional-scopes ${variantName(variant)}`, scopes, userId: '7' });
+  const create = (scopes: string[]) => app.tokens.create({ name: `optional-scopes ${variantName(variant)}`, scopes, userId: '7' });
 
   describe('both decorators on the handler', () => {
     it('an anonymous request passes with a null token and a null user, and writes no scope refusal', async () => {

@@ -78,7 +78,7 @@ describe.each(appVariants())('KeysmithGuard options on %s', (variant) => {
       const rows = await auditRowsOf(app, agent);
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ action: 'auth_success', tokenId: token.id });
-      expect(rows[0]!.ipAddress!.length).toBeLessThanOrEqual(45);
+      expect(rows[0].ipAddress!.length).toBeLessThanOrEqual(45);
       expect(app.logs.filter((entry) => entry.level === 'error')).toEqual([]);
     });
 

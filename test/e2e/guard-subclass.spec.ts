@@ -10,7 +10,7 @@ class BearerKeysmithGuard extends KeysmithGuard {
   protected override extractToken(request: any): string | null {
     const authorization: unknown = request?.headers?.authorization;
     const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
-    return match ? match[1]! : super.extractToken(request);
+    return match ? match[1] : super.extractToken(request);
   }
 }
 

@@ -4,7 +4,11 @@ import { SlowCountingHasher } from '../support/slow-counting-hasher.js';
 import { startTestApp, type AppVariant, type TestApp } from '../support/test-app.js';
 
 const WRONG_SECRET = 'W'.repeat(32);
-const outcomeOf = (authenticating: Promise<unknown>) => authenticating.then(() => 'accepted', () => 'refused');
+const outcomeOf = (authenticating: Promise<unknown>) =>
+  authenticating.then(
+    () => 'accepted',
+    () => 'refused',
+  );
 
 const CASES = (['forRoot', 'forRootAsync'] as const).flatMap((registration) =>
   [1, 4].map((hashConcurrency) => ({ registration, hashConcurrency })),

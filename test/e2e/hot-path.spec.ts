@@ -187,7 +187,7 @@ describe.each(databaseVariants())('failed attempts on %s', (variant) => {
       (row) => row.extra.error_code === 'rate_limited' && row.ipAddress === '203.0.113.9',
     );
     expect(limited).toHaveLength(1);
-    expect(limited[0]!.extra).toMatchObject({ reason: 'failed_attempts', prefix: token.prefix });
+    expect(limited[0].extra).toMatchObject({ reason: 'failed_attempts', prefix: token.prefix });
   });
 
   it(`counts unknown prefixes too (${variantName(variant)})`, async () => {

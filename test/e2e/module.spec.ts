@@ -69,10 +69,7 @@ describe('KeysmithModule registration', () => {
 
   it('takes options from a class with forRootAsync({ useClass })', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [
-        TypeOrmModule.forRoot({ ...sqlite, autoLoadEntities: true }),
-        KeysmithModule.forRootAsync({ useClass: KeysmithConfig }),
-      ],
+      imports: [TypeOrmModule.forRoot({ ...sqlite, autoLoadEntities: true }), KeysmithModule.forRootAsync({ useClass: KeysmithConfig })],
     }).compile();
     expect(moduleRef.get<ResolvedKeysmithOptions>(KEYSMITH_OPTIONS).tokenPrefix).toBe('cls');
     const { rawToken } = await moduleRef.get(TokenService).create({ name: 'from a class' });
@@ -91,9 +88,9 @@ describe('KeysmithModule registration', () => {
     const { token } = await moduleRef.get(TokenService).create({ name: 'on auth' });
     const auth = moduleRef.get<DataSource>(getDataSourceToken('auth'));
     expect(await auth.query('SELECT prefix FROM keysmith_token')).toEqual([{ prefix: token.prefix }]);
-    const defaultTables = await moduleRef.get<DataSource>(getDataSourceToken()).query(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'keysmith%'",
-    );
+    const defaultTables = await moduleRef
+      .get<DataSource>(getDataSourceToken())
+      .query("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'keysmith%'");
     expect(defaultTables).toEqual([]);
     await moduleRef.close();
   });

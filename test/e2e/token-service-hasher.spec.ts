@@ -55,9 +55,7 @@ describe.each(databaseVariants())('the configured hasher changes on $database', 
   it('a sha256 app still rejects a wrong secret for a bcrypt-hashed token', async () => {
     const { token } = await bcryptApp.tokens.create({ name: 'wrong-secret-under-sha256' });
     await reachSha256App(token);
-    const error = await sha256App.tokens
-      .authenticate(withChecksum(`${token.prefix}:${'W'.repeat(32)}`))
-      .catch((thrown: unknown) => thrown);
+    const error = await sha256App.tokens.authenticate(withChecksum(`${token.prefix}:${'W'.repeat(32)}`)).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(InvalidTokenError);
     expect((error as InvalidTokenError).reason).toBe('wrong_secret');
   });

@@ -111,7 +111,10 @@ describe.each(databaseVariants())('TokenService lifecycle on $database', (varian
       const secret = rawToken.slice(rawToken.indexOf(':') + 1);
       const queriesBefore = app.queries.length;
       for (const change of ['get', 'rotate', 'revoke', 'purge'] as const) {
-        const refused = await app.tokens[change](rawToken).then(() => null, (error: unknown) => error);
+        const refused = await app.tokens[change](rawToken).then(
+          () => null,
+          (error: unknown) => error,
+        );
         expect(refused).toBeInstanceOf(TokenNotFoundError);
         expect((refused as Error).message).not.toContain(secret);
       }
@@ -139,7 +142,7 @@ describe.each(databaseVariants())('TokenService lifecycle on $database', (varian
       expect(await storedToken(app.dataSource, token.id)).toMatchObject({ revoked: true, purged: false });
       const rows = await auditRows(app, token.id, 'revoked');
       expect(rows).toHaveLength(1);
-      expect(rows[0]!.extra).toEqual({ actor_id: 'admin-3' });
+      expect(rows[0].extra).toEqual({ actor_id: 'admin-3' });
       await expect(app.tokens.authenticate(rawToken)).rejects.toBeInstanceOf(RevokedTokenError);
     });
 
@@ -160,9 +163,7 @@ describe.each(databaseVariants())('TokenService lifecycle on $database', (varian
       const result = await app.tokens.revoke(token.id, { purge: true, actor: 'admin-5' });
       expect(result).toMatchObject({ revoked: true, purged: true });
       expect(await storedToken(app.dataSource, token.id)).toMatchObject({ revoked: true, purged: true });
-      expect((await auditRows(app, token.id, 'revoked')).map((row) => row.extra)).toEqual([
-        { actor_id: 'admin-5', purge: true },
-      ]);
+      expect((await auditRows(app, token.id, 'revoked')).map((row) => row.extra)).toEqual([{ actor_id: 'admin-5', purge: true }]);
       await app.tokens.purge(token.id);
       await app.tokens.revoke(token.id, { purge: true });
       expect(await auditRows(app, token.id, 'revoked')).toHaveLength(1);

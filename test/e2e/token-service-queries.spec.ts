@@ -87,9 +87,7 @@ describe.each(databaseVariants())('TokenService queries on $database', (variant)
         ids.expiresLater = (
           await app.tokens.create({ name: 'expires-later', user: owner, expiresAt: new Date(Date.now() + DAY_MS) })
         ).token.id;
-        ids.expired = (
-          await app.tokens.create({ name: 'expired', user: owner, expiresAt: new Date(Date.now() - 60_000) })
-        ).token.id;
+        ids.expired = (await app.tokens.create({ name: 'expired', user: owner, expiresAt: new Date(Date.now() - 60_000) })).token.id;
         ids.revoked = (await app.tokens.create({ name: 'revoked', user: owner, expiresAt: null })).token.id;
         await app.tokens.revoke(ids.revoked);
         ids.purged = (await app.tokens.create({ name: 'purged', user: owner })).token.id;
@@ -109,9 +107,7 @@ describe.each(databaseVariants())('TokenService queries on $database', (variant)
       });
 
       it('revoked filters on the revoked flag, which purged tokens carry too', async () => {
-        expect(sorted(idsOf(await app.tokens.list({ userId: owner, revoked: true })))).toEqual(
-          sorted([ids.revoked, ids.purged]),
-        );
+        expect(sorted(idsOf(await app.tokens.list({ userId: owner, revoked: true })))).toEqual(sorted([ids.revoked, ids.purged]));
         expect(sorted(idsOf(await app.tokens.list({ userId: owner, revoked: false })))).toEqual(
           sorted([ids.defaultExpiry, ids.neverExpires, ids.expiresLater, ids.expired]),
         );
@@ -179,9 +175,7 @@ describe.each(databaseVariants())('TokenService queries on $database', (variant)
       expect(await app.dataSource.getRepository(Token).countBy({ userId: owner })).toBe(50);
       const authenticated = await Promise.all(results.map(({ rawToken }) => app.tokens.authenticate(rawToken)));
       expect(sorted(idsOf(authenticated))).toEqual(sorted(results.map(({ token }) => token.id)));
-      const audited = await Promise.all(
-        results.map(({ token }) => app.auditLog.list({ tokenId: token.id, action: 'created' })),
-      );
+      const audited = await Promise.all(results.map(({ token }) => app.auditLog.list({ tokenId: token.id, action: 'created' })));
       expect(audited.every((rows) => rows.length === 1)).toBe(true);
     });
   });

@@ -22,7 +22,7 @@ function withChecksum(body: string): string {
 }
 
 function secretOf(rawToken: string): string {
-  return TOKEN_FORMAT.exec(rawToken)![2]!;
+  return TOKEN_FORMAT.exec(rawToken)![2];
 }
 
 function storedToken(dataSource: DataSource, id: string): Promise<Token> {

@@ -25,7 +25,9 @@ describe.each(databaseVariants().slice(0, 1))('KeysmithThrottlerGuard in Apollo 
     const first = await app.tokens.create({ name: 'first', scopes: ['read'] });
     const second = await app.tokens.create({ name: 'second', scopes: ['read'] });
     for (let i = 0; i < LIMIT; i++) {
-      expect((await graphql(app, WHOAMI, { token: first.rawToken })).body).toEqual({ data: { whoami: { tokenPrefix: first.token.prefix } } });
+      expect((await graphql(app, WHOAMI, { token: first.rawToken })).body).toEqual({
+        data: { whoami: { tokenPrefix: first.token.prefix } },
+      });
     }
     const agent = uniqueAgent('graphql-throttled');
     const blocked = await graphql(app, WHOAMI, { token: first.rawToken, agent });

@@ -33,7 +33,11 @@ describe.each(databaseVariants().slice(0, 1))('KeysmithGuard in Apollo GraphQL r
     const reply = await graphql(app, WHOAMI);
     expect(reply.body.data).toBeNull();
     expect(reply.body.errors).toHaveLength(1);
-    expect(reply.body.errors[0]).toMatchObject({ message: MESSAGES.missingToken, path: ['whoami'], extensions: { code: 'UNAUTHENTICATED' } });
+    expect(reply.body.errors[0]).toMatchObject({
+      message: MESSAGES.missingToken,
+      path: ['whoami'],
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
   });
 
   it('answers an invalid or revoked token with an UNAUTHENTICATED error carrying invalidToken', async () => {
@@ -56,7 +60,11 @@ describe.each(databaseVariants().slice(0, 1))('KeysmithGuard in Apollo GraphQL r
     for (const refused of [reader.rawToken, writerOnly.rawToken]) {
       const reply = await graphql(app, mutation, { token: refused });
       expect(reply.body.data).toBeNull();
-      expect(reply.body.errors[0]).toMatchObject({ message: MESSAGES.insufficientScope, path: ['addNote'], extensions: { code: 'FORBIDDEN' } });
+      expect(reply.body.errors[0]).toMatchObject({
+        message: MESSAGES.insufficientScope,
+        path: ['addNote'],
+        extensions: { code: 'FORBIDDEN' },
+      });
     }
     const granted = await graphql(app, mutation, { token: writer.rawToken });
     expect(granted.body).toEqual({ data: { addNote: `${writer.token.prefix}: hello` } });
@@ -85,7 +93,13 @@ describe.each(databaseVariants().slice(0, 1))('KeysmithGuard in Apollo GraphQL r
       expect.objectContaining({ action: 'auth_success', tokenId: token.id, path: '/graphql', method: 'POST', statusCode: 200 }),
     ]);
     expect(await auditRowsOf(app, refusedAgent)).toEqual([
-      expect.objectContaining({ action: 'auth_failed', tokenId: null, path: '/graphql', method: 'POST', extra: { error_code: 'missing_token' } }),
+      expect.objectContaining({
+        action: 'auth_failed',
+        tokenId: null,
+        path: '/graphql',
+        method: 'POST',
+        extra: { error_code: 'missing_token' },
+      }),
     ]);
   });
 });

@@ -25,7 +25,10 @@ function migrationVariants(): MigrationVariant[] {
       return [plain, { label: 'mariadb, mysql driver', database, overrides: { type: 'mysql' }, synchronizeLeavesChanges: true }];
     }
     if (database === 'sqlite-memory') {
-      return [plain, { label: 'sqlite-memory, entityPrefix', database, overrides: { entityPrefix: 'app_' }, synchronizeLeavesChanges: false }];
+      return [
+        plain,
+        { label: 'sqlite-memory, entityPrefix', database, overrides: { entityPrefix: 'app_' }, synchronizeLeavesChanges: false },
+      ];
     }
     return [plain];
   });

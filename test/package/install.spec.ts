@@ -117,11 +117,7 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function run(
-  command: string,
-  args: string[],
-  options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv },
-): Promise<RunResult> {
+function run(command: string, args: string[], options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
   const started = Date.now();
   return new Promise((done) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -198,7 +194,11 @@ function readJson<T = Record<string, unknown>>(file: string): T {
  */
 async function sqlitePrebuild(tmp: string): Promise<Record<string, string>> {
   if (process.env.KEYSMITH_PACKAGE_TEST_COMPILE_SQLITE === '1') return {};
-  const pinned = new Set(APPS.map((app) => readJson<{ dependencies: Record<string, string> }>(join(FIXTURES, app.name, 'package.json')).dependencies['better-sqlite3']));
+  const pinned = new Set(
+    APPS.map(
+      (app) => readJson<{ dependencies: Record<string, string> }>(join(FIXTURES, app.name, 'package.json')).dependencies['better-sqlite3'],
+    ),
+  );
   const repoCopy = join(ROOT, 'node_modules', 'better-sqlite3');
   const binary = join(repoCopy, 'build', 'Release', 'better_sqlite3.node');
   if (pinned.size !== 1 || !existsSync(binary)) return {};
@@ -239,7 +239,10 @@ async function buildAndRunApp(app: AppSpec, tmp: string, tarball: string, instal
   result.output = lastJsonLine<AppOutput>(result.run.stdout);
 
   if (app.ownTypeScript) {
-    result.ownCompile = await run(join(dir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: dir, timeoutMs: 5 * MINUTE });
+    result.ownCompile = await run(join(dir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--noEmit'], {
+      cwd: dir,
+      timeoutMs: 5 * MINUTE,
+    });
   }
   if (app.jestE2e) {
     const reportFile = join(dir, 'jest-report.json');
@@ -256,7 +259,16 @@ describe('the npm package', () => {
   let tarball: string;
   let tarListing: RunResult;
   const apps = new Map<string, AppResult>();
-  const manifest = readJson<{ name: string; version: string; exports: unknown; main?: string; module?: string; types?: string; bin?: unknown; typesVersions?: unknown }>(join(ROOT, 'package.json'));
+  const manifest = readJson<{
+    name: string;
+    version: string;
+    exports: unknown;
+    main?: string;
+    module?: string;
+    types?: string;
+    bin?: unknown;
+    typesVersions?: unknown;
+  }>(join(ROOT, 'package.json'));
 
   beforeAll(async () => {
     for (const entry of ['dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts']) {
@@ -274,11 +286,12 @@ describe('the npm package', () => {
 
     const installEnv = await sqlitePrebuild(tmp);
     const results = await Promise.all(APPS.map((app) => buildAndRunApp(app, tmp, tarball, installEnv)));
-    APPS.forEach((app, index) => apps.set(app.name, results[index]!));
+    APPS.forEach((app, index) => apps.set(app.name, results[index]));
 
-    const steps = results.map((r, index) =>
-      `${APPS[index]!.name}: install ${Math.round((r.install?.ms ?? 0) / 1000)} s, tsc ${Math.round((r.compile?.ms ?? 0) / 1000)} s, run ${Math.round((r.run?.ms ?? 0) / 1000)} s` +
-      (r.jest ? `, jest ${Math.round(r.jest.ms / 1000)} s` : ''),
+    const steps = results.map(
+      (r, index) =>
+        `${APPS[index].name}: install ${Math.round((r.install?.ms ?? 0) / 1000)} s, tsc ${Math.round((r.compile?.ms ?? 0) / 1000)} s, run ${Math.round((r.run?.ms ?? 0) / 1000)} s` +
+        (r.jest ? `, jest ${Math.round(r.jest.ms / 1000)} s` : ''),
     );
     console.info(
       `[package tests] ${Math.round((Date.now() - started) / 1000)} s in ${tmp} (better-sqlite3 ${installEnv.npm_config_better_sqlite3_local_prebuilds ? 'from a local prebuild' : 'compiled'}); ${steps.join('; ')}`,
@@ -294,7 +307,14 @@ describe('the npm package', () => {
 
     it('holds dist/esm and dist/cjs, each with its declarations', () => {
       const files = paths();
-      for (const entry of ['package.json', 'dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json']) {
+      for (const entry of [
+        'package.json',
+        'dist/esm/index.js',
+        'dist/esm/index.d.ts',
+        'dist/cjs/index.js',
+        'dist/cjs/index.d.ts',
+        'dist/cjs/package.json',
+      ]) {
         expect(files, `${entry} is not in the tarball`).toContain(entry);
       }
       for (const build of ['esm', 'cjs']) {
@@ -311,7 +331,10 @@ describe('the npm package', () => {
       expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
       expect(files.filter((file) => file.endsWith('.tsbuildinfo'))).toEqual([]);
       const unexpected = files.filter(
-        (file) => !file.startsWith('dist/esm/') && !file.startsWith('dist/cjs/') && !/^(package\.json|README(\.md)?|LICENSE(\.md|\.txt)?|CHANGELOG(\.md)?)$/i.test(file),
+        (file) =>
+          !file.startsWith('dist/esm/') &&
+          !file.startsWith('dist/cjs/') &&
+          !/^(package\.json|README(\.md)?|LICENSE(\.md|\.txt)?|CHANGELOG(\.md)?)$/i.test(file),
       );
       expect(unexpected, 'files outside dist/esm, dist/cjs and the usual top-level files').toEqual([]);
     });
@@ -347,7 +370,9 @@ describe('the npm package', () => {
       expect(readJson(join(installed, 'dist', 'cjs', 'package.json'))).toEqual({ type: 'commonjs' });
       // Peers are the application's: the package brings no NestJS or TypeORM of its own.
       const nested = join(installed, 'node_modules');
-      const ownCopies = existsSync(nested) ? readdirSync(nested).filter((name) => ['@nestjs', 'typeorm', 'rxjs', 'reflect-metadata'].includes(name)) : [];
+      const ownCopies = existsSync(nested)
+        ? readdirSync(nested).filter((name) => ['@nestjs', 'typeorm', 'rxjs', 'reflect-metadata'].includes(name))
+        : [];
       expect(ownCopies, 'peer dependencies installed inside the package').toEqual([]);
     });
 
@@ -358,7 +383,10 @@ describe('the npm package', () => {
         .split('\n')
         .map((line) => line.trim())
         .filter((line) => line.includes(`${sep}node_modules${sep}${manifest.name}${sep}`));
-      expect(packageTypes.some((file) => file.endsWith(join('dist', app.build, 'index.d.ts'))), `compiled against: ${packageTypes.join(', ')}`).toBe(true);
+      expect(
+        packageTypes.some((file) => file.endsWith(join('dist', app.build, 'index.d.ts'))),
+        `compiled against: ${packageTypes.join(', ')}`,
+      ).toBe(true);
       expect(packageTypes.filter((file) => !file.includes(`${sep}dist${sep}${app.build}${sep}`))).toEqual([]);
 
       const emitted = readFileSync(join(result().dir, 'dist', 'main.js'), 'utf8');
@@ -444,14 +472,22 @@ describe('the npm package', () => {
       expect(jestReport, report('no Jest report', jest)).toBeDefined();
       expect(jestReport!.numFailedTests).toBe(0);
       expect(jestReport!.numPendingTests).toBe(0);
-      const passed = jestReport!.testResults.flatMap((file) => file.assertionResults.filter((test) => test.status === 'passed').map((test) => test.fullName));
+      const passed = jestReport!.testResults.flatMap((file) =>
+        file.assertionResults.filter((test) => test.status === 'passed').map((test) => test.fullName),
+      );
       expect(passed).toHaveLength(jestReport!.numTotalTests);
       expect(passed).toEqual(
         expect.arrayContaining([
-          expect.stringMatching(/^KeysmithGuard in an Apollo GraphQL resolver .* answers a missing token with UNAUTHENTICATED and missingToken$/),
-          expect.stringMatching(/^KeysmithGuard in an Apollo GraphQL resolver .* answers a missing scope with FORBIDDEN and insufficientScope$/),
+          expect.stringMatching(
+            /^KeysmithGuard in an Apollo GraphQL resolver .* answers a missing token with UNAUTHENTICATED and missingToken$/,
+          ),
+          expect.stringMatching(
+            /^KeysmithGuard in an Apollo GraphQL resolver .* answers a missing scope with FORBIDDEN and insufficientScope$/,
+          ),
           expect.stringMatching(/^KeysmithGuard in a Socket.IO gateway .* reads the token from the handshake auth\.token$/),
-          expect.stringMatching(/^KeysmithGuard in a Socket.IO gateway .* sends a client without a token a WsException with statusCode 401 and missingToken$/),
+          expect.stringMatching(
+            /^KeysmithGuard in a Socket.IO gateway .* sends a client without a token a WsException with statusCode 401 and missingToken$/,
+          ),
         ]),
       );
       expect(passed.length).toBeGreaterThanOrEqual(7);

@@ -28,7 +28,7 @@ function builtFiles(dir: string): string[] {
 
 const packageName = (specifier: string): string => {
   const parts = specifier.split('/');
-  return specifier.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+  return specifier.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
 };
 
 /** Package names of every static and dynamic import of the built library (types are gone there). */
@@ -36,7 +36,7 @@ function importedPackages(): Set<string> {
   const names = new Set<string>();
   const specifiers = /(?:from\s+|import\s*\(\s*|import\s+)['"]([^'"./][^'"]*)['"]/g;
   for (const file of builtFiles(join(root, 'dist/esm'))) {
-    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(specifiers)) names.add(packageName(specifier!));
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(specifiers)) names.add(packageName(specifier));
   }
   return names;
 }
@@ -54,7 +54,7 @@ function staticallyLoadedPackages(entry: string): Set<string> {
     const source = readFileSync(file, 'utf8');
     const statements = source.matchAll(/^\s*(?:import|export)\s[^;]*?\bfrom\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm);
     for (const statement of statements) {
-      const specifier = (statement[1] ?? statement[2])!;
+      const specifier = statement[1] ?? statement[2];
       if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));
       else if (!specifier.startsWith('node:')) packages.add(packageName(specifier));
     }
@@ -75,7 +75,9 @@ describe('package.json', () => {
   it('declares every package the built library imports as a dependency or a peer dependency', () => {
     const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
     // The package's own name is a self-reference through its `exports`, not a dependency.
-    const external = [...importedPackages()].filter((name) => !name.startsWith('node:') && !builtinModules.includes(name) && name !== manifest.name);
+    const external = [...importedPackages()].filter(
+      (name) => !name.startsWith('node:') && !builtinModules.includes(name) && name !== manifest.name,
+    );
     expect(external.length).toBeGreaterThan(3);
     expect(external.filter((name) => !declared.has(name))).toEqual([]);
   });
@@ -147,7 +149,8 @@ describe('the npm pack --dry-run listing', () => {
     expect(paths.length).toBeGreaterThan(20);
     expect(paths.filter((file) => /(^|\/)(test|tests|__tests__|sample|bench|lib|scripts|fixtures)\//.test(file))).toEqual([]);
     expect(paths.filter((file) => /\.(spec|test|e2e-spec)\.[cm]?[jt]s$/.test(file))).toEqual([]);
-    const secretNames = /(^|\/)(\.env(\..*)?|\.npmrc|\.netrc|id_(rsa|ed25519|ecdsa)|credentials(\.json)?)$|\.(pem|key|p12|pfx|sqlite|sqlite3|db)$/i;
+    const secretNames =
+      /(^|\/)(\.env(\..*)?|\.npmrc|\.netrc|id_(rsa|ed25519|ecdsa)|credentials(\.json)?)$|\.(pem|key|p12|pfx|sqlite|sqlite3|db)$/i;
     expect(paths.filter((file) => secretNames.test(file))).toEqual([]);
   });
 

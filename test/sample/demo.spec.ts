@@ -34,7 +34,11 @@ describe('npm run demo', () => {
 
     expect(run.code, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(0);
     const lines = run.stdout.split('\n');
-    const expectLine = (pattern: RegExp) => expect(lines.some((line) => pattern.test(line)), `no line matches ${pattern}`).toBe(true);
+    const expectLine = (pattern: RegExp) =>
+      expect(
+        lines.some((line) => pattern.test(line)),
+        `no line matches ${pattern}`,
+      ).toBe(true);
 
     expect(dataFile).toMatch(/keysmith-demo-.+\.sqlite$/);
     expectLine(/^✔ create token for api-user → tok_[0-9A-Za-z]{8}, scopes \[read\]/);

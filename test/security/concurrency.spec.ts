@@ -10,14 +10,15 @@ vi.mock('../../lib/token-format/base62.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../lib/token-format/base62.js')>();
   return { ...actual, randomBase62: vi.fn(actual.randomBase62) };
 });
-const { randomBase62: realRandomBase62 } = await vi.importActual<typeof import('../../lib/token-format/base62.js')>(
-  '../../lib/token-format/base62.js',
-);
+const { randomBase62: realRandomBase62 } =
+  await vi.importActual<typeof import('../../lib/token-format/base62.js')>('../../lib/token-format/base62.js');
 
 /** The next `count` identifiers drawn are `identifier`; every other draw stays random. */
 function drawIdentifier(identifier: string, count: number): void {
   let left = count;
-  vi.mocked(randomBase62).mockImplementation((length) => (length === identifier.length && left-- > 0 ? identifier : realRandomBase62(length)));
+  vi.mocked(randomBase62).mockImplementation((length) =>
+    length === identifier.length && left-- > 0 ? identifier : realRandomBase62(length),
+  );
 }
 
 interface Sent {
@@ -66,17 +67,25 @@ describe.each(servers)('concurrent creates on $database', (variant) => {
   });
   afterAll(() => app?.close());
 
-  it(`1,000 concurrent creates give 1,000 distinct prefixes, each stored and audited once (${variantName(variant)})`, { timeout: 120_000 }, async () => {
-    const owner = `owner-${Date.now()}`;
-    const outcomes = await Promise.allSettled(Array.from({ length: 1_000 }, (_, i) => app.tokens.create({ name: `burst-${i}`, user: owner })));
-    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
-    const created = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<Awaited<ReturnType<TestApp['tokens']['create']>>>).value);
-    expect(new Set(created.map(({ token }) => token.prefix)).size).toBe(1_000);
-    const stored = await app.dataSource.getRepository(Token).findBy({ userId: owner });
-    expect(new Set(stored.map((token) => token.prefix)).size).toBe(1_000);
-    const audited = await app.dataSource.query(`SELECT COUNT(*) AS n FROM keysmith_token_audit_log WHERE action = 'created'`);
-    expect(Number(audited[0].n)).toBe(1_000);
-  });
+  it(
+    `1,000 concurrent creates give 1,000 distinct prefixes, each stored and audited once (${variantName(variant)})`,
+    { timeout: 120_000 },
+    async () => {
+      const owner = `owner-${Date.now()}`;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 1_000 }, (_, i) => app.tokens.create({ name: `burst-${i}`, user: owner })),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+      const created = outcomes.map(
+        (outcome) => (outcome as PromiseFulfilledResult<Awaited<ReturnType<TestApp['tokens']['create']>>>).value,
+      );
+      expect(new Set(created.map(({ token }) => token.prefix)).size).toBe(1_000);
+      const stored = await app.dataSource.getRepository(Token).findBy({ userId: owner });
+      expect(new Set(stored.map((token) => token.prefix)).size).toBe(1_000);
+      const audited = await app.dataSource.query(`SELECT COUNT(*) AS n FROM keysmith_token_audit_log WHERE action = 'created'`);
+      expect(Number(audited[0].n)).toBe(1_000);
+    },
+  );
 
   it('draws a fresh identifier when the drawn prefix is taken: 50 concurrent creates that collide all succeed', async () => {
     const taken = await app.tokens.create({ name: 'taken' });

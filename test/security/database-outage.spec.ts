@@ -31,7 +31,8 @@ describe.each(servers)('the database goes away under a running app on %s', (data
     return { ...reply, ms: performance.now() - start };
   }
 
-  const unavailableLogs = () => app.logs.filter((entry) => entry.level === 'error' && entry.message.startsWith('Token authentication could not complete'));
+  const unavailableLogs = () =>
+    app.logs.filter((entry) => entry.level === 'error' && entry.message.startsWith('Token authentication could not complete'));
 
   /** A token verified just now (so cached until `cachedUntil`), and tokens the app has never seen. */
   async function tokensBeforeTheFault() {
@@ -75,7 +76,9 @@ describe.each(servers)('the database goes away under a running app on %s', (data
       console.log(
         `[outage] ${database}, ${mode}: 503 after ${Object.values(refused)
           .map((reply) => `${reply.ms.toFixed(0)}`)
-          .join(', ')} ms; cached token 200 in ${fromCache.ms.toFixed(0)} ms until its entry expired, then 503 after ${afterExpiry.ms.toFixed(0)} ms`,
+          .join(
+            ', ',
+          )} ms; cached token 200 in ${fromCache.ms.toFixed(0)} ms until its entry expired, then 503 after ${afterExpiry.ms.toFixed(0)} ms`,
       );
     } finally {
       app.proxy.setMode('forward');
@@ -83,7 +86,9 @@ describe.each(servers)('the database goes away under a running app on %s', (data
     const recoveredAt = performance.now();
     const after = await Promise.all([cached, ...Object.values(needDatabase)].map((token) => health(token)));
     expect(after.map((reply) => reply.status)).toEqual([200, 200, 401, 401]);
-    console.log(`[outage] ${database}, ${mode}: traffic back, the next requests answered in ${(performance.now() - recoveredAt).toFixed(0)} ms`);
+    console.log(
+      `[outage] ${database}, ${mode}: traffic back, the next requests answered in ${(performance.now() - recoveredAt).toFixed(0)} ms`,
+    );
   }
 
   it('refused connections (the server is down): 503 at once where the database is needed, the cache serves its tokens until they expire, and the app recovers without a restart', async () => {

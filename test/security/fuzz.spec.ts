@@ -14,7 +14,8 @@ const HTTP_CONCURRENCY = 16;
 
 const [variant] = databaseVariants();
 /** The statements other than the audit log's INSERTs. */
-const beyondAuditInserts = (queries: string[]) => queries.filter((sql) => !/^INSERT/i.test(sql) || !sql.includes('keysmith_token_audit_log'));
+const beyondAuditInserts = (queries: string[]) =>
+  queries.filter((sql) => !/^INSERT/i.test(sql) || !sql.includes('keysmith_token_audit_log'));
 
 async function seedTokens(app: TestApp): Promise<Seeds> {
   const created = await Promise.all(['alpha', 'beta', 'gamma', 'delta'].map((name) => app.tokens.create({ name: `fuzz-${name}` })));
@@ -46,13 +47,14 @@ function verdict(shape: Shape, refused: unknown, parsed: unknown, value: string)
   return buildToken(prefix, secret) === value ? null : `parseToken() gave ${described(parsed)}`;
 }
 
-const described = (outcome: unknown) => (outcome instanceof Error ? `${outcome.constructor.name} (${outcome.message})` : JSON.stringify(outcome));
+const described = (outcome: unknown) =>
+  outcome instanceof Error ? `${outcome.constructor.name} (${outcome.message})` : JSON.stringify(outcome);
 
-describe(`parseToken and TokenService.authenticate, ${DIRECT_RUNS.toLocaleString('en')} hostile values (${variantName(variant!)})`, () => {
+describe(`parseToken and TokenService.authenticate, ${DIRECT_RUNS.toLocaleString('en')} hostile values (${variantName(variant)})`, () => {
   let app: TestApp;
   let seeds: Seeds;
   beforeAll(async () => {
-    app = await startTestApp({ suite: 'security-fuzz', variant: variant!, keysmith: { hasher: 'sha256' } });
+    app = await startTestApp({ suite: 'security-fuzz', variant: variant, keysmith: { hasher: 'sha256' } });
     seeds = await seedTokens(app);
   });
   afterAll(() => app?.close());
@@ -65,9 +67,14 @@ describe(`parseToken and TokenService.authenticate, ${DIRECT_RUNS.toLocaleString
         const shape = shapeOf(value);
         shapes[shape]++;
         const queriesBefore = app.queries.length;
-        const refused = await app.tokens.authenticate(value).then(() => null, (thrown: unknown) => thrown);
+        const refused = await app.tokens.authenticate(value).then(
+          () => null,
+          (thrown: unknown) => thrown,
+        );
         const parsed = outcomeOf(() => parseToken(value));
-        const problem = verdict(shape, refused, parsed, value) ?? (shape !== 'well_formed' && app.queries.length > queriesBefore ? 'queried the database' : null);
+        const problem =
+          verdict(shape, refused, parsed, value) ??
+          (shape !== 'well_formed' && app.queries.length > queriesBefore ? 'queried the database' : null);
         if (problem) throw new Error(problem);
       }),
       { numRuns: DIRECT_RUNS },
@@ -83,89 +90,98 @@ describe(`parseToken and TokenService.authenticate, ${DIRECT_RUNS.toLocaleString
   });
 });
 
-describe.each(['express', 'fastify'] as const)(`KeysmithGuard over HTTP, ${HTTP_RUNS.toLocaleString('en')} hostile header values on %s`, (adapter) => {
-  let app: TestApp;
-  let seeds: Seeds;
-  let agent: Agent;
-  beforeAll(async () => {
-    app = await startTestApp({
-      suite: 'security-fuzz-http',
-      variant: { ...variant!, adapter },
-      controllers: [GuardedApiController],
-      keysmith: { auditBatchSize: 1_000 },
+describe.each(['express', 'fastify'] as const)(
+  `KeysmithGuard over HTTP, ${HTTP_RUNS.toLocaleString('en')} hostile header values on %s`,
+  (adapter) => {
+    let app: TestApp;
+    let seeds: Seeds;
+    let agent: Agent;
+    beforeAll(async () => {
+      app = await startTestApp({
+        suite: 'security-fuzz-http',
+        variant: { ...variant, adapter },
+        controllers: [GuardedApiController],
+        keysmith: { auditBatchSize: 1_000 },
+      });
+      seeds = await seedTokens(app);
+      agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONCURRENCY });
     });
-    seeds = await seedTokens(app);
-    agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONCURRENCY });
-  });
-  afterAll(async () => {
-    agent?.destroy();
-    await app?.close();
-  });
+    afterAll(async () => {
+      agent?.destroy();
+      await app?.close();
+    });
 
-  const INVALID = { message: MESSAGES.invalidToken, error: 'Unauthorized', statusCode: 401 };
-  const MISSING = { message: MESSAGES.missingToken, error: 'Unauthorized', statusCode: 401 };
-  const LIMITED = { statusCode: 429, message: MESSAGES.rateLimited };
+    const INVALID = { message: MESSAGES.invalidToken, error: 'Unauthorized', statusCode: 401 };
+    const MISSING = { message: MESSAGES.missingToken, error: 'Unauthorized', statusCode: 401 };
+    const LIMITED = { statusCode: 429, message: MESSAGES.rateLimited };
 
-  /** What is wrong with a reply to a value, or null. */
-  function problem(value: string, reply: WireReply, allowed: Record<number, object | null>): string | null {
-    const received = asReceived(value);
-    const expected = seeds.rawTokens.includes(received) ? { 200: null, 429: LIMITED } : allowed;
-    if (!(reply.status in expected)) return `status ${reply.status}`;
-    const body = (expected as Record<number, object | null>)[reply.status];
-    if (body && reply.text !== JSON.stringify(received === '' ? MISSING : body)) return `body ${reply.text}`;
-    if (received.length >= 12 && (reply.text.includes(received) || reply.head.includes(received))) return 'the value is echoed';
-    return null;
-  }
+    /** What is wrong with a reply to a value, or null. */
+    function problem(value: string, reply: WireReply, allowed: Record<number, object | null>): string | null {
+      const received = asReceived(value);
+      const expected = seeds.rawTokens.includes(received) ? { 200: null, 429: LIMITED } : allowed;
+      if (!(reply.status in expected)) return `status ${reply.status}`;
+      const body = expected[reply.status];
+      if (body && reply.text !== JSON.stringify(received === '' ? MISSING : body)) return `body ${reply.text}`;
+      if (received.length >= 12 && (reply.text.includes(received) || reply.head.includes(received))) return 'the value is echoed';
+      return null;
+    }
 
-  async function sendAll(values: string[], allowed: Record<number, object | null>) {
-    const replies = await mapConcurrently(values, HTTP_CONCURRENCY, (value) => sendHeader(app.url, '/api/health', 'x-keysmith-token', value, agent));
-    const problems = values
-      .map((value, index) => ({ value, problem: problem(value, replies[index]!, allowed) }))
-      .filter((entry) => entry.problem !== null);
-    const statuses: Record<number, number> = {};
-    for (const reply of replies) statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
-    return { problems: problems.slice(0, 5).map((entry) => `${JSON.stringify(entry.value.slice(0, 200))}: ${entry.problem}`), statuses };
-  }
+    async function sendAll(values: string[], allowed: Record<number, object | null>) {
+      const replies = await mapConcurrently(values, HTTP_CONCURRENCY, (value) =>
+        sendHeader(app.url, '/api/health', 'x-keysmith-token', value, agent),
+      );
+      const problems = values
+        .map((value, index) => ({ value, problem: problem(value, replies[index], allowed) }))
+        .filter((entry) => entry.problem !== null);
+      const statuses: Record<number, number> = {};
+      for (const reply of replies) statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
+      return { problems: problems.slice(0, 5).map((entry) => `${JSON.stringify(entry.value.slice(0, 200))}: ${entry.problem}`), statuses };
+    }
 
-  it('answers 401 (429 once throttled), never a 5xx, never echoes the value, and queries nothing before the checksum holds', { timeout: 120_000 }, async () => {
-    const seed = Date.now();
-    const values = fc.sample(headerValues(seeds, { maxLength: 6_000 }), { numRuns: HTTP_RUNS, seed });
-    const byHttp = values.filter(sendableByHttpClient);
-    const needDatabase = (value: string) => shapeOf(asReceived(value)) === 'well_formed';
-    const offline = byHttp.filter((value) => !needDatabase(value));
-    const online = byHttp.filter(needDatabase);
-    const bytes = values.filter((value) => !sendableByHttpClient(value));
-    const started = performance.now();
+    it(
+      'answers 401 (429 once throttled), never a 5xx, never echoes the value, and queries nothing before the checksum holds',
+      { timeout: 120_000 },
+      async () => {
+        const seed = Date.now();
+        const values = fc.sample(headerValues(seeds, { maxLength: 6_000 }), { numRuns: HTTP_RUNS, seed });
+        const byHttp = values.filter(sendableByHttpClient);
+        const needDatabase = (value: string) => shapeOf(asReceived(value)) === 'well_formed';
+        const offline = byHttp.filter((value) => !needDatabase(value));
+        const online = byHttp.filter(needDatabase);
+        const bytes = values.filter((value) => !sendableByHttpClient(value));
+        const started = performance.now();
 
-    const queriesBefore = app.queries.length;
-    const offlineResult = await sendAll(offline, { 401: INVALID });
-    await app.auditLog.flush();
-    expect(beyondAuditInserts(app.queries.slice(queriesBefore)), `seed ${seed}`).toEqual([]);
-    expect(offlineResult.problems, `seed ${seed}`).toEqual([]);
+        const queriesBefore = app.queries.length;
+        const offlineResult = await sendAll(offline, { 401: INVALID });
+        await app.auditLog.flush();
+        expect(beyondAuditInserts(app.queries.slice(queriesBefore)), `seed ${seed}`).toEqual([]);
+        expect(offlineResult.problems, `seed ${seed}`).toEqual([]);
 
-    const onlineResult = await sendAll(online, { 401: INVALID, 429: LIMITED });
-    expect(onlineResult.problems, `seed ${seed}`).toEqual([]);
+        const onlineResult = await sendAll(online, { 401: INVALID, 429: LIMITED });
+        expect(onlineResult.problems, `seed ${seed}`).toEqual([]);
 
-    const bytesResult = await sendAll(bytes, { 400: null, 401: INVALID, 429: LIMITED });
-    expect(bytesResult.problems, `seed ${seed}`).toEqual([]);
-    const seconds = (performance.now() - started) / 1000;
+        const bytesResult = await sendAll(bytes, { 400: null, 401: INVALID, 429: LIMITED });
+        expect(bytesResult.problems, `seed ${seed}`).toEqual([]);
+        const seconds = (performance.now() - started) / 1000;
 
-    console.log(
-      `[fuzz] ${adapter}: ${values.length} requests in ${seconds.toFixed(1)} s (seed ${seed}): ` +
-        `${offline.length} malformed or bad checksum → ${JSON.stringify(offlineResult.statuses)} with 0 token queries; ` +
-        `${online.length} well-formed → ${JSON.stringify(onlineResult.statuses)}; ` +
-        `${bytes.length} with bytes node:http refuses, over a socket → ${JSON.stringify(bytesResult.statuses)}`,
+        console.log(
+          `[fuzz] ${adapter}: ${values.length} requests in ${seconds.toFixed(1)} s (seed ${seed}): ` +
+            `${offline.length} malformed or bad checksum → ${JSON.stringify(offlineResult.statuses)} with 0 token queries; ` +
+            `${online.length} well-formed → ${JSON.stringify(onlineResult.statuses)}; ` +
+            `${bytes.length} with bytes node:http refuses, over a socket → ${JSON.stringify(bytesResult.statuses)}`,
+        );
+        expect(values).toHaveLength(HTTP_RUNS);
+        expect(offline.length).toBeGreaterThan(HTTP_RUNS / 3);
+        expect(online.length).toBeGreaterThan(HTTP_RUNS / 100);
+        expect(onlineResult.statuses[429]).toBeGreaterThan(0);
+      },
     );
-    expect(values).toHaveLength(HTTP_RUNS);
-    expect(offline.length).toBeGreaterThan(HTTP_RUNS / 3);
-    expect(online.length).toBeGreaterThan(HTTP_RUNS / 100);
-    expect(onlineResult.statuses[429]).toBeGreaterThan(0);
-  });
 
-  it('reads a value written with a line break in it up to the break: empty is a missing token', async () => {
-    const values = ['\r\n', ' \r\n', '\r\nX-Other: 1', 'not-a-token\r\nX-Other: 1', `${seeds.rawTokens[0]}\r\nX-Other: 1`];
-    const result = await sendAll(values, { 400: null, 401: INVALID, 429: LIMITED });
-    expect(result.problems).toEqual([]);
-    expect(result.statuses[400] ?? 0).toBeLessThan(values.length);
-  });
-});
+    it('reads a value written with a line break in it up to the break: empty is a missing token', async () => {
+      const values = ['\r\n', ' \r\n', '\r\nX-Other: 1', 'not-a-token\r\nX-Other: 1', `${seeds.rawTokens[0]}\r\nX-Other: 1`];
+      const result = await sendAll(values, { 400: null, 401: INVALID, 429: LIMITED });
+      expect(result.problems).toEqual([]);
+      expect(result.statuses[400] ?? 0).toBeLessThan(values.length);
+    });
+  },
+);

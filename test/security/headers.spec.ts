@@ -4,7 +4,9 @@ import { GuardedApiController, HandlerScopesController } from '../e2e/fixtures/g
 import { MESSAGES, auditRowsOf, uniqueAgent } from '../e2e/fixtures/guard-http.js';
 import { withChecksum } from './fixtures/header-values.js';
 
-const variants = appVariants().filter((variant) => variant.database === databaseVariants()[0]?.database && variant.registration === 'forRoot');
+const variants = appVariants().filter(
+  (variant) => variant.database === databaseVariants()[0]?.database && variant.registration === 'forRoot',
+);
 
 interface Exchange {
   status: number;
@@ -27,13 +29,28 @@ async function send(app: TestApp, path: string, headers: Record<string, string>,
 }
 
 /** Places a client might put a token other than the configured header. */
-const ELSEWHERE: Array<{ carrier: string; request(rawToken: string): { path: string; headers: Record<string, string>; init?: RequestInit } }> = [
+const ELSEWHERE: Array<{
+  carrier: string;
+  request(rawToken: string): { path: string; headers: Record<string, string>; init?: RequestInit };
+}> = [
   { carrier: 'Authorization: Bearer', request: (raw) => ({ path: '/api/health', headers: { authorization: `Bearer ${raw}` } }) },
   { carrier: 'Authorization', request: (raw) => ({ path: '/api/health', headers: { authorization: raw } }) },
-  { carrier: 'a cookie', request: (raw) => ({ path: '/api/health', headers: { cookie: `x-keysmith-token=${raw}; keysmith_token=${raw}` } }) },
+  {
+    carrier: 'a cookie',
+    request: (raw) => ({ path: '/api/health', headers: { cookie: `x-keysmith-token=${raw}; keysmith_token=${raw}` } }),
+  },
   { carrier: 'X-Api-Key', request: (raw) => ({ path: '/api/health', headers: { 'x-api-key': raw } }) },
-  { carrier: 'a header named like the configured one', request: (raw) => ({ path: '/api/health', headers: { 'x-keysmith-token-2': raw, 'keysmith-token': raw } }) },
-  { carrier: 'the query parameter, while allowQueryParam is off', request: (raw) => ({ path: `/api/health?keysmith_token=${encodeURIComponent(raw)}&x-keysmith-token=${encodeURIComponent(raw)}`, headers: {} }) },
+  {
+    carrier: 'a header named like the configured one',
+    request: (raw) => ({ path: '/api/health', headers: { 'x-keysmith-token-2': raw, 'keysmith-token': raw } }),
+  },
+  {
+    carrier: 'the query parameter, while allowQueryParam is off',
+    request: (raw) => ({
+      path: `/api/health?keysmith_token=${encodeURIComponent(raw)}&x-keysmith-token=${encodeURIComponent(raw)}`,
+      headers: {},
+    }),
+  },
   {
     carrier: 'a JSON body',
     request: (raw) => ({
@@ -66,20 +83,25 @@ describe.each(variants)('header handling on $database · $adapter', (variant) =>
     });
     afterAll(() => app?.close());
 
-    it.each(ELSEWHERE)(`reads no token from $carrier: 401 missingToken, audited as missing (${variantName(variant)})`, async ({ request }) => {
-      const { rawToken } = await app.tokens.create({ name: 'elsewhere' });
-      const { path, headers, init } = request(rawToken);
-      const agent = uniqueAgent('elsewhere');
-      const reply = await send(app, path, { ...headers, 'user-agent': agent }, init);
-      expect([reply.status, reply.message]).toEqual([401, MESSAGES.missingToken]);
-      expect(reply.everything).not.toContain(rawToken.slice(rawToken.indexOf(':')));
-      expect(await auditRowsOf(app, agent)).toMatchObject([{ tokenId: null, extra: { error_code: 'missing_token' } }]);
-    });
+    it.each(ELSEWHERE)(
+      `reads no token from $carrier: 401 missingToken, audited as missing (${variantName(variant)})`,
+      async ({ request }) => {
+        const { rawToken } = await app.tokens.create({ name: 'elsewhere' });
+        const { path, headers, init } = request(rawToken);
+        const agent = uniqueAgent('elsewhere');
+        const reply = await send(app, path, { ...headers, 'user-agent': agent }, init);
+        expect([reply.status, reply.message]).toEqual([401, MESSAGES.missingToken]);
+        expect(reply.everything).not.toContain(rawToken.slice(rawToken.indexOf(':')));
+        expect(await auditRowsOf(app, agent)).toMatchObject([{ tokenId: null, extra: { error_code: 'missing_token' } }]);
+      },
+    );
 
     it('records the socket address, whichever forwarding headers the client sends', async () => {
       const { rawToken } = await app.tokens.create({ name: 'forwarded' });
       const agent = uniqueAgent('forwarding');
-      expect((await send(app, '/api/health', { ...FORWARDING_HEADERS, 'x-keysmith-token': rawToken, 'user-agent': agent })).status).toBe(200);
+      expect((await send(app, '/api/health', { ...FORWARDING_HEADERS, 'x-keysmith-token': rawToken, 'user-agent': agent })).status).toBe(
+        200,
+      );
       expect((await send(app, '/api/health', { ...FORWARDING_HEADERS, 'user-agent': agent })).status).toBe(401);
       expect((await auditRowsOf(app, agent)).map((row) => row.ipAddress)).toEqual(['127.0.0.1', '127.0.0.1']);
     });
@@ -116,7 +138,12 @@ describe.each(variants)('header handling on $database · $adapter', (variant) =>
   describe('the query parameter allowed', () => {
     let app: TestApp;
     beforeAll(async () => {
-      app = await startTestApp({ suite: 'security-headers-query', variant, controllers: [GuardedApiController], keysmith: { allowQueryParam: true } });
+      app = await startTestApp({
+        suite: 'security-headers-query',
+        variant,
+        controllers: [GuardedApiController],
+        keysmith: { allowQueryParam: true },
+      });
     });
     afterAll(() => app?.close());
 
@@ -148,8 +175,12 @@ describe.each(variants)('header handling on $database · $adapter', (variant) =>
       const { rawToken } = await app.tokens.create({ name: 'trusted' });
       const others = Object.fromEntries(Object.entries(FORWARDING_HEADERS).filter(([name]) => name !== 'x-forwarded-for'));
       const [withoutForwardedFor, withIt] = [uniqueAgent('trusted-others'), uniqueAgent('trusted-all')];
-      expect((await send(app, '/api/health', { ...others, 'x-keysmith-token': rawToken, 'user-agent': withoutForwardedFor })).status).toBe(200);
-      expect((await send(app, '/api/health', { ...FORWARDING_HEADERS, 'x-keysmith-token': rawToken, 'user-agent': withIt })).status).toBe(200);
+      expect((await send(app, '/api/health', { ...others, 'x-keysmith-token': rawToken, 'user-agent': withoutForwardedFor })).status).toBe(
+        200,
+      );
+      expect((await send(app, '/api/health', { ...FORWARDING_HEADERS, 'x-keysmith-token': rawToken, 'user-agent': withIt })).status).toBe(
+        200,
+      );
       expect((await auditRowsOf(app, withoutForwardedFor)).map((row) => row.ipAddress)).toEqual(['127.0.0.1']);
       expect((await auditRowsOf(app, withIt)).map((row) => row.ipAddress)).toEqual(['203.0.113.50']);
     });

@@ -175,7 +175,8 @@ describe('constant-time comparisons (source)', () => {
     const indent = /[ ]*$/.exec(text.slice(0, start))![0];
     return text.slice(start, text.indexOf(`\n${indent}}\n`, start) + indent.length + 2);
   }
-  const EQUALITY_ON_SECRETS = /\.equals\(|\b(stored|expected|hash|checksum|actual|given|secret)\s*!?==?=?\s*(stored|expected|hash|checksum|actual|given|secret)\b/;
+  const EQUALITY_ON_SECRETS =
+    /\.equals\(|\b(stored|expected|hash|checksum|actual|given|secret)\s*!?==?=?\s*(stored|expected|hash|checksum|actual|given|secret)\b/;
 
   it('compares checksums with timingSafeEqual, before any database work', () => {
     const checksum = sourceOf('token-format/checksum.ts', 'export function checksumMatches(');

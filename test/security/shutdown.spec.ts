@@ -80,7 +80,10 @@ describe.each(servers)('SIGTERM to the sample app under load on %s', (database) 
       const written = new Map<string, number[]>();
       for (const row of rows) written.set(row.user_agent, [...(written.get(row.user_agent) ?? []), Number(row.status_code)]);
       const answered = outcomes.filter((outcome) => outcome.status !== 'no answer');
-      const statuses = answered.reduce<Record<string, number>>((counts, { status }) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
+      const statuses = answered.reduce<Record<string, number>>(
+        (counts, { status }) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }),
+        {},
+      );
       console.log(
         `[shutdown] ${database}: ${outcomes.length} requests, ${answered.length} answered ${JSON.stringify(statuses)}, ` +
           `${outcomes.length - answered.length} not answered; ${rows.length} audit rows written; exit ${exit.signal ?? exit.code} ${exitMs.toFixed(0)} ms after SIGTERM`,

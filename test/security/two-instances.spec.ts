@@ -20,14 +20,20 @@ async function admin(instance: ChildApp, path: string): Promise<{ id: string; ra
 }
 
 /** Polls until the instance refuses the token: how long that took from `since`, and how many requests. */
-async function untilRefused(instance: ChildApp, rawToken: string, since: number, limitMs: number): Promise<{ ms: number; requests: number }> {
+async function untilRefused(
+  instance: ChildApp,
+  rawToken: string,
+  since: number,
+  limitMs: number,
+): Promise<{ ms: number; requests: number }> {
   for (let requests = 1; performance.now() - since < limitMs; requests++) {
     if ((await health(instance, rawToken)) === 401) return { ms: performance.now() - since, requests };
   }
   return { ms: Number.POSITIVE_INFINITY, requests: Number.POSITIVE_INFINITY };
 }
 
-const percentile = (values: number[], share: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(share * values.length))]!;
+const percentile = (values: number[], share: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(share * values.length))];
 
 /** Two processes of one application on one fresh PostgreSQL database. */
 function twoInstances(suite: string, keysmith: KeysmithModuleOptions) {
@@ -36,7 +42,9 @@ function twoInstances(suite: string, keysmith: KeysmithModuleOptions) {
     const connection = await databaseOptions('postgres', suite);
     await (await new DataSource({ ...connection, entities: KEYSMITH_ENTITIES }).initialize()).destroy();
     const env = { DATABASE_URL: (connection as { url: string }).url, KEYSMITH_OPTIONS: JSON.stringify({ bcryptRounds: 4, ...keysmith }) };
-    instances.push(...(await Promise.all([0, 1].map(() => startChildApp({ script: INSTANCE, env, ready: /listening on (http:\/\/\S+)/ })))));
+    instances.push(
+      ...(await Promise.all([0, 1].map(() => startChildApp({ script: INSTANCE, env, ready: /listening on (http:\/\/\S+)/ })))),
+    );
   }, 60_000);
   afterAll(async () => {
     await Promise.all(instances.map((instance) => instance.stop()));
@@ -89,7 +97,9 @@ describe.each(postgres)('two app processes sharing %s without Redis', () => {
     expect(await health(first, rawToken)).toBe(401);
     expect(await health(second, rawToken)).toBe(200);
     const { ms: refusedAfter } = await untilRefused(second, rawToken, verifiedAt, TTL_MS + 2_000);
-    console.log(`[two processes] without Redis: the other process refused the revoked token ${refusedAfter.toFixed(0)} ms after verifying it (cacheTtlSeconds ${TTL_MS / 1000})`);
+    console.log(
+      `[two processes] without Redis: the other process refused the revoked token ${refusedAfter.toFixed(0)} ms after verifying it (cacheTtlSeconds ${TTL_MS / 1000})`,
+    );
     expect(refusedAfter).toBeGreaterThanOrEqual(TTL_MS - 100);
     expect(refusedAfter).toBeLessThan(TTL_MS + 1_000);
   });

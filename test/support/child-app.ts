@@ -49,7 +49,7 @@ export async function startChildApp({ script, env = {}, ready, timeoutMs = 30_00
       const match = ready.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve(match[1]!.replace('localhost', '127.0.0.1'));
+        resolve(match[1].replace('localhost', '127.0.0.1'));
       }
     };
     child.stdout.on('data', read);

@@ -5,13 +5,7 @@ import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import { inject } from 'vitest';
-import {
-  AuditLogService,
-  KeysmithGuard,
-  KeysmithModule,
-  TokenService,
-  type KeysmithModuleOptions,
-} from '../../lib/index.js';
+import { AuditLogService, KeysmithGuard, KeysmithModule, TokenService, type KeysmithModuleOptions } from '../../lib/index.js';
 import { databaseOptions, type DatabaseName } from './databases.js';
 
 export type Adapter = 'express' | 'fastify';
@@ -37,8 +31,7 @@ export function databaseVariants(): AppVariant[] {
   return inject('databases').map((database) => ({ database, adapter: 'express', registration: 'forRoot' }));
 }
 
-export const variantName = (variant: AppVariant): string =>
-  `${variant.database} · ${variant.adapter} · ${variant.registration}`;
+export const variantName = (variant: AppVariant): string => `${variant.database} · ${variant.adapter} · ${variant.registration}`;
 
 export interface TestAppOptions {
   /** Names the suite's own database on the servers. */
@@ -110,10 +103,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       ...(options.imports ?? []),
     ],
     controllers: options.controllers ?? [],
-    providers: [
-      ...(options.providers ?? []),
-      ...(options.globalGuard ? [{ provide: APP_GUARD, useClass: KeysmithGuard }] : []),
-    ],
+    providers: [...(options.providers ?? []), ...(options.globalGuard ? [{ provide: APP_GUARD, useClass: KeysmithGuard }] : [])],
   }).compile();
 
   const app =

@@ -90,7 +90,11 @@ describe.each(appVariants().filter((variant) => variant.registration === 'forRoo
   });
 });
 
-describe.each(appVariants().filter((variant) => variant.registration === 'forRoot').slice(0, 1))('KeysmithThrottlerGuard beside the hooks on %s', (variant) => {
+describe.each(
+  appVariants()
+    .filter((variant) => variant.registration === 'forRoot')
+    .slice(0, 1),
+)('KeysmithThrottlerGuard beside the hooks on %s', (variant) => {
   let app: TestApp;
 
   beforeAll(async () => {

@@ -42,17 +42,17 @@ describe('ConcurrencyLimit', () => {
     await settle();
     expect(tasks.map((task) => task.started)).toEqual([true, true, false, false, false]);
 
-    tasks[1]!.resolve();
+    tasks[1].resolve();
     await settle();
     expect(tasks.map((task) => task.started)).toEqual([true, true, true, false, false]);
 
-    tasks[0]!.resolve();
-    tasks[2]!.resolve();
+    tasks[0].resolve();
+    tasks[2].resolve();
     await settle();
     expect(tasks.map((task) => task.started)).toEqual([true, true, true, true, true]);
 
-    tasks[3]!.resolve();
-    tasks[4]!.resolve();
+    tasks[3].resolve();
+    tasks[4].resolve();
     expect(await Promise.all(results)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 

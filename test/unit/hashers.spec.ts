@@ -98,7 +98,7 @@ describe('Pbkdf2Sha512Hasher', () => {
     const match = /^1000\$([A-Za-z0-9]{22})\$([A-Za-z0-9+/]{86}==)$/.exec(hash);
     expect(match).not.toBeNull();
     const [, salt, digest] = match!;
-    expect(digest).toBe(pbkdf2Sync(SECRET, salt!, 1_000, 64, 'sha512').toString('base64'));
+    expect(digest).toBe(pbkdf2Sync(SECRET, salt, 1_000, 64, 'sha512').toString('base64'));
     expect(await hasher.hash(SECRET)).not.toBe(hash);
   });
 
@@ -161,28 +161,25 @@ describe('Sha256Hasher', () => {
     expect(await new Sha256Hasher(PEPPER).verify(SECRET, HMAC_WITHOUT_PEPPER)).toBe(false);
   });
 
-  it.each(['', 'zz', 'not hex at all', HMAC_WITH_PEPPER.slice(0, 62)])(
-    'returns false for the malformed stored hash %j',
-    async (stored) => {
-      await expect(new Sha256Hasher(PEPPER).verify(SECRET, stored)).resolves.toBe(false);
-    },
-  );
+  it.each(['', 'zz', 'not hex at all', HMAC_WITH_PEPPER.slice(0, 62)])('returns false for the malformed stored hash %j', async (stored) => {
+    await expect(new Sha256Hasher(PEPPER).verify(SECRET, stored)).resolves.toBe(false);
+  });
 });
 
 describe('HasherRegistry', () => {
   it('stores `<algorithm>$<hash>` with the configured hasher', async () => {
     const [bcrypt, pbkdf2, sha256] = builtIns();
-    expect(await new HasherRegistry(bcrypt!, builtIns(), HASH_CONCURRENCY).hash(SECRET)).toMatch(/^bcrypt\$\$2b\$04\$/);
-    expect(await new HasherRegistry(pbkdf2!, builtIns(), HASH_CONCURRENCY).hash(SECRET)).toMatch(/^pbkdf2_sha512\$1000\$[A-Za-z0-9]{22}\$/);
-    expect(await new HasherRegistry(sha256!, builtIns(), HASH_CONCURRENCY).hash(SECRET)).toBe(`sha256$${HMAC_WITH_PEPPER}`);
+    expect(await new HasherRegistry(bcrypt, builtIns(), HASH_CONCURRENCY).hash(SECRET)).toMatch(/^bcrypt\$\$2b\$04\$/);
+    expect(await new HasherRegistry(pbkdf2, builtIns(), HASH_CONCURRENCY).hash(SECRET)).toMatch(/^pbkdf2_sha512\$1000\$[A-Za-z0-9]{22}\$/);
+    expect(await new HasherRegistry(sha256, builtIns(), HASH_CONCURRENCY).hash(SECRET)).toBe(`sha256$${HMAC_WITH_PEPPER}`);
   });
 
   it('verifies a hash made under another configured hasher, by the tag it carries', async () => {
     const [bcrypt, pbkdf2, sha256] = builtIns();
-    const bcryptStored = await new HasherRegistry(bcrypt!, builtIns(), HASH_CONCURRENCY).hash(SECRET);
-    const pbkdf2Stored = await new HasherRegistry(pbkdf2!, builtIns(), HASH_CONCURRENCY).hash(SECRET);
+    const bcryptStored = await new HasherRegistry(bcrypt, builtIns(), HASH_CONCURRENCY).hash(SECRET);
+    const pbkdf2Stored = await new HasherRegistry(pbkdf2, builtIns(), HASH_CONCURRENCY).hash(SECRET);
 
-    const now = new HasherRegistry(sha256!, builtIns(), HASH_CONCURRENCY);
+    const now = new HasherRegistry(sha256, builtIns(), HASH_CONCURRENCY);
     expect(await now.verify(SECRET, bcryptStored)).toBe(true);
     expect(await now.verify(SECRET, pbkdf2Stored)).toBe(true);
     expect(await now.verify(OTHER_SECRET, bcryptStored)).toBe(false);

@@ -35,7 +35,7 @@ class PublicController extends BaseController {
   }
 }
 
-const contextOf = (controller: Function, handler: Function) => new ExecutionContextHost([], controller as never, handler as never);
+const contextOf = (controller: Function, handler: Function) => new ExecutionContextHost([], controller as never, handler);
 
 describe('RoutePolicies', () => {
   it('merges the scopes of the handler and its class, each once', () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Token } from '../../lib/index.js';
 
-const token = (fields: Partial<Token>): Token =>
-  Object.assign(new Token(), { revoked: false, purged: false, expiresAt: null, ...fields });
+const token = (fields: Partial<Token>): Token => Object.assign(new Token(), { revoked: false, purged: false, expiresAt: null, ...fields });
 
 describe('Token.state', () => {
   it('names the lifecycle: purged before revoked before expired', () => {

@@ -17,7 +17,12 @@ describe.each(databaseVariants().slice(0, 1))('KeysmithThrottlerGuard in a Socke
 
   beforeAll(async () => {
     const throttled = throttledApp();
-    app = await startTestApp({ suite: 'websockets-throttler', variant, imports: throttled.imports, providers: [...throttled.providers!, NotesGateway] });
+    app = await startTestApp({
+      suite: 'websockets-throttler',
+      variant,
+      imports: throttled.imports,
+      providers: [...throttled.providers!, NotesGateway],
+    });
   });
   afterEach(() => {
     for (const socket of sockets.splice(0)) socket.close();

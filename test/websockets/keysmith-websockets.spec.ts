@@ -80,7 +80,7 @@ describe.each(databaseVariants().slice(0, 1))('KeysmithGuard in a Socket.IO gate
 
     const [success] = await auditRowsOf(app, okAgent);
     expect(success).toMatchObject({ action: 'auth_success', tokenId: token.id, path: '/socket.io/' });
-    expect(success!.ipAddress).toMatch(/127\.0\.0\.1/);
+    expect(success.ipAddress).toMatch(/127\.0\.0\.1/);
     expect(await auditRowsOf(app, refusedAgent)).toEqual([
       expect.objectContaining({ action: 'auth_failed', tokenId: null, extra: { error_code: 'missing_token' } }),
     ]);

@@ -107,7 +107,10 @@ export class AdminTokensController {
     return TokenViewDto.of(await this.tokens.get(id));
   }
 
-  @ApiOperation({ summary: 'Rotate a token', description: 'The old raw token stops working; the answer holds the new one, shown this once.' })
+  @ApiOperation({
+    summary: 'Rotate a token',
+    description: 'The old raw token stops working; the answer holds the new one, shown this once.',
+  })
   @ApiParam(TOKEN_PARAM)
   @ApiOkResponse({ type: IssuedTokenDto })
   @ApiNotFoundResponse({ description: 'No token has this id or prefix.' })

@@ -19,4 +19,10 @@ export const PageLimit = (defaultSize: number): PropertyDecorator =>
 
 /** The `offset` of a list query: rows to skip, 0 when absent. */
 export const PageOffset = (): PropertyDecorator =>
-  applyDecorators(ApiPropertyOptional({ minimum: 0, default: 0 }), IsOptional(), Type(() => Number), IsInt(), Min(0));
+  applyDecorators(
+    ApiPropertyOptional({ minimum: 0, default: 0 }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(0),
+  );

@@ -1,13 +1,13 @@
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 
 /**
  * The admin page. `requestPath` is the path it was asked for; it becomes the page's base, so
  * `assets/...` and `api/...` resolve below the mount path, whatever the global prefix.
  */
 export function renderAdminPage(requestPath: string): string {
-  const path = requestPath.split(/[?#]/)[0]!;
+  const path = requestPath.split(/[?#]/)[0];
   const base = path.endsWith('/') ? path : `${path}/`;
   return `<!doctype html>
 <html lang="en">
