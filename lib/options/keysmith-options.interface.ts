@@ -2,6 +2,11 @@ import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { Token } from '../entities/token.entity.js';
 import type { TokenHasher } from '../hashing/token-hasher.js';
 
+/** What happens to a request once its audit row can no longer be kept (`auditOnFailure`). */
+export type AuditFailurePolicy = 'drop' | 'refuse';
+
+export const AUDIT_FAILURE_POLICIES: readonly AuditFailurePolicy[] = ['drop', 'refuse'];
+
 /** Names of the built-in hashers. */
 export type HasherName = 'bcrypt' | 'pbkdf2_sha512' | 'sha256';
 
@@ -97,6 +102,12 @@ export interface KeysmithModuleOptions {
   auditFlushIntervalMs?: number;
   /** Most audit rows held while the database is slow or down; further rows are counted as lost. Default `10000`. */
   auditMaxBuffered?: number;
+  /**
+   * When the buffer is full and the database still does not take rows: `'drop'` serves the request
+   * and counts its row as lost, `'refuse'` answers 503 instead of serving a request it cannot audit.
+   * Default `'drop'`.
+   */
+  auditOnFailure?: AuditFailurePolicy;
   /**
    * Failed secrets for one prefix from one client IP within `failedAttemptsWindowSeconds` after
    * which that IP's further attempts on that prefix get 429 without any hashing; `0` turns it off.

@@ -5,8 +5,10 @@ import { BcryptHasher, DEFAULT_BCRYPT_ROUNDS } from '../hashing/bcrypt.hasher.js
 import { HasherRegistry } from '../hashing/hasher-registry.js';
 import { DEFAULT_PBKDF2_ITERATIONS, Pbkdf2Sha512Hasher } from '../hashing/pbkdf2-sha512.hasher.js';
 import { Sha256Hasher } from '../hashing/sha256.hasher.js';
-import type {
-  HasherName,
+import {
+  AUDIT_FAILURE_POLICIES,
+  type AuditFailurePolicy,
+  type HasherName,
   KeysmithErrorMessages,
   KeysmithModuleOptions,
   RateLimitHook,
@@ -42,6 +44,7 @@ export interface ResolvedKeysmithOptions {
   auditBatchSize: number;
   auditFlushIntervalMs: number;
   auditMaxBuffered: number;
+  auditOnFailure: AuditFailurePolicy;
   failedAttemptsLimit: number;
   failedAttemptsWindowMs: number;
 }
@@ -72,6 +75,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof KeysmithModuleOptions>([
   'auditBatchSize',
   'auditFlushIntervalMs',
   'auditMaxBuffered',
+  'auditOnFailure',
   'failedAttemptsLimit',
   'failedAttemptsWindowSeconds',
 ]);
@@ -137,6 +141,7 @@ export function resolveKeysmithOptions(options: KeysmithModuleOptions = {}): Res
     auditBatchSize: integer('auditBatchSize', options.auditBatchSize ?? 100, 1, 1_000),
     auditFlushIntervalMs: integer('auditFlushIntervalMs', options.auditFlushIntervalMs ?? 1_000, 1, 60_000),
     auditMaxBuffered: integer('auditMaxBuffered', options.auditMaxBuffered ?? 10_000, 1, 10_000_000),
+    auditOnFailure: oneOf('auditOnFailure', options.auditOnFailure ?? 'drop', AUDIT_FAILURE_POLICIES),
     failedAttemptsLimit: integer('failedAttemptsLimit', options.failedAttemptsLimit ?? 10, 0, 1_000_000),
     failedAttemptsWindowMs: 1000 * integer('failedAttemptsWindowSeconds', options.failedAttemptsWindowSeconds ?? 300, 1, 86_400),
   };
@@ -250,6 +255,13 @@ function integer(option: string, value: unknown, min: number, max: number): numb
     throw new KeysmithConfigurationError(option, `expected a whole number from ${min} to ${max}; got ${show(value)}.`);
   }
   return value;
+}
+
+function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw new KeysmithConfigurationError(option, `expected ${allowed.map((v) => `"${v}"`).join(' or ')}; got ${show(value)}.`);
+  }
+  return value as T;
 }
 
 function bool(option: string, value: unknown): boolean {
