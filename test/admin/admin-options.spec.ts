@@ -23,9 +23,22 @@ describe('KeysmithAdminModule options', () => {
     app = await startAdminApp('admin-options-path', variant, { path: 'ops/tokens/' });
     const page = await fetch(`${app.url}/ops/tokens`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<base href="/ops/tokens/">');
+    expect(await page.text()).toContain('<base href="./tokens/">');
     expect((await call(app, '/ops/tokens/api/tokens', { token: app.admin.raw })).status).toBe(200);
     expect((await call(app, '/keysmith/api/tokens', { token: app.admin.raw })).status).toBe(404);
+  });
+
+  it.each(['/keysmith', '/keysmith/'])('finds its assets and API under a global prefix, asked for as %s', async (path) => {
+    app = await startAdminApp('admin-options-prefix', variant, {}, { globalPrefix: 'v2' });
+    const pageUrl = `${app.url}/v2${path}`;
+    const html = await (await fetch(pageUrl)).text();
+    // Resolved as a browser resolves them: against the <base>, itself against the page's URL.
+    const base = new URL(/<base href="([^"]*)">/.exec(html)?.[1] ?? '', pageUrl);
+    const assets = ['assets/admin.css', 'assets/admin.js'].map((asset) => new URL(asset, base).href);
+    expect(assets).toEqual([`${app.url}/v2/keysmith/assets/admin.css`, `${app.url}/v2/keysmith/assets/admin.js`]);
+    for (const asset of assets) expect((await fetch(asset)).status, asset).toBe(200);
+    const api = await fetch(new URL('api/tokens', base), { headers: { 'x-keysmith-token': app.admin.raw } });
+    expect(api.status).toBe(200);
   });
 
   it('lets the guard the application chooses decide, and audits no actor when it attaches no token', async () => {

@@ -18,7 +18,7 @@ describe.each(sqliteVariants())('admin page on $adapter', (variant) => {
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(html).toContain('<base href="/keysmith/">');
+    expect(html).toContain('<base href="./keysmith/">');
     expect(html).toContain('you will not see this again');
     expect(html).not.toMatch(/https?:\/\//);
   });
@@ -38,7 +38,7 @@ describe.each(sqliteVariants())('admin page on $adapter', (variant) => {
 
   it(`escapes the request path it puts in the page (${variantName(variant)})`, async () => {
     const html = await (await fetch(`${app.url}/keysmith?"><script>alert(1)</script>`)).text();
-    expect(html).toContain('<base href="/keysmith/">');
+    expect(html).toContain('<base href="./keysmith/">');
     expect(html).not.toContain('<script>alert(1)');
   });
 

@@ -46,6 +46,8 @@ export interface TestAppOptions {
   globalGuard?: boolean;
   /** Trust `X-Forwarded-For` (Express `trust proxy`, Fastify `trustProxy`). */
   trustProxy?: boolean;
+  /** `app.setGlobalPrefix(...)`. */
+  globalPrefix?: string;
 }
 
 export interface LogEntry {
@@ -111,6 +113,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       ? moduleRef.createNestApplication(new FastifyAdapter({ trustProxy: options.trustProxy ?? false }))
       : moduleRef.createNestApplication();
   if (variant.adapter === 'express' && options.trustProxy) app.getHttpAdapter().getInstance().set('trust proxy', true);
+  if (options.globalPrefix) app.setGlobalPrefix(options.globalPrefix);
   app.useLogger(captureLogger(logs));
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');

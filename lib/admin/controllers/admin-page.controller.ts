@@ -2,6 +2,7 @@ import { Controller, Get, Header, Req } from '@nestjs/common';
 import { KeysmithPublic } from '../../decorators/keysmith-public.decorator.js';
 import { ADMIN_PAGE_SCRIPT } from '../page/admin-page.script.js';
 import { ADMIN_PAGE_STYLE } from '../page/admin-page.style.js';
+import { adminPageBase } from '../page/admin-page-base.js';
 import { renderAdminPage } from '../page/admin-page.html.js';
 import { ApiExcludeController } from '../swagger/optional-swagger.js';
 
@@ -32,7 +33,7 @@ export class AdminPageController {
   @Header('Referrer-Policy', 'no-referrer')
   @Header('Cache-Control', 'no-store')
   page(@Req() request: { originalUrl?: string; url?: string }): string {
-    return renderAdminPage(request.originalUrl ?? request.url ?? '/');
+    return renderAdminPage(adminPageBase(request.originalUrl ?? request.url ?? '/'));
   }
 
   @Get('assets/admin.css')

@@ -2,13 +2,8 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 
-/**
- * The admin page. `requestPath` is the path it was asked for; it becomes the page's base, so
- * `assets/...` and `api/...` resolve below the mount path, whatever the global prefix.
- */
-export function renderAdminPage(requestPath: string): string {
-  const path = requestPath.split(/[?#]/)[0];
-  const base = path.endsWith('/') ? path : `${path}/`;
+/** The admin page, with `base` (see `adminPageBase`) as its `<base href>`. */
+export function renderAdminPage(base: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
