@@ -1,22 +1,10 @@
 import type { KeysmithModuleOptions } from '../options/keysmith-options.interface.js';
+import { type EnvKind, OPTION_DEFINITIONS } from '../options/keysmith-options.table.js';
 import { splitList } from './arguments.js';
 import { CliError } from './cli-error.js';
 
-type EnvKind = 'string' | 'number' | 'list' | 'days';
-
 /** The options an operator may set through the environment, each as `KEYSMITH_<OPTION_IN_SNAKE_CASE>`. */
-const ENV_OPTIONS: ReadonlyArray<readonly [keyof KeysmithModuleOptions, EnvKind]> = [
-  ['tokenPrefix', 'string'],
-  ['secretLength', 'number'],
-  ['defaultExpiryDays', 'days'],
-  ['hasher', 'string'],
-  ['bcryptRounds', 'number'],
-  ['pbkdf2Iterations', 'number'],
-  ['sha256Pepper', 'string'],
-  ['availableScopes', 'list'],
-  ['defaultScopes', 'list'],
-  ['redis', 'string'],
-];
+const ENV_OPTIONS = OPTION_DEFINITIONS.flatMap(([option, { env }]) => (env ? [[option, env] as const] : []));
 
 /** `tokenPrefix` → `KEYSMITH_TOKEN_PREFIX`. */
 function envName(option: string): string {

@@ -5,8 +5,6 @@ import type { TokenHasher } from '../hashing/token-hasher.js';
 /** What happens to a request once its audit row can no longer be kept (`auditOnFailure`). */
 export type AuditFailurePolicy = 'drop' | 'refuse';
 
-export const AUDIT_FAILURE_POLICIES: readonly AuditFailurePolicy[] = ['drop', 'refuse'];
-
 /** Names of the built-in hashers. */
 export type HasherName = 'bcrypt' | 'pbkdf2_sha512' | 'sha256';
 
@@ -98,7 +96,9 @@ export interface KeysmithModuleOptions {
   lastUsedIntervalSeconds?: number;
   /** Audit rows from requests are written in multi-row INSERTs of up to this many rows. Default `100`. */
   auditBatchSize?: number;
-  /** Buffered audit rows are written at least this often (milliseconds). Default `1000`. */
+  /** Buffered audit rows are written at least this often, in seconds (fractions allowed, e.g. `0.05`). Default `1`. */
+  auditFlushIntervalSeconds?: number;
+  /** @deprecated Use `auditFlushIntervalSeconds` (in seconds): `auditFlushIntervalMs: 50` is `auditFlushIntervalSeconds: 0.05`. */
   auditFlushIntervalMs?: number;
   /** Most audit rows held while the database is slow or down; further rows are counted as lost. Default `10000`. */
   auditMaxBuffered?: number;

@@ -1,0 +1,252 @@
+// Every KeysmithModule option, defined once. To add an option: add a row here and its property
+// (with JSDoc and default) to KeysmithModuleOptions; the compiler checks both have the same names,
+// and the README table test (test/unit/options-readme.spec.ts) tells you what to write there.
+import { availableParallelism } from 'node:os';
+import { DEFAULT_ERROR_MESSAGES } from '../keysmith.constants.js';
+import { DEFAULT_BCRYPT_ROUNDS } from '../hashing/bcrypt.hasher.js';
+import { DEFAULT_PBKDF2_ITERATIONS } from '../hashing/pbkdf2-sha512.hasher.js';
+import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH } from '../token-format/token-format.js';
+import type { AuditFailurePolicy, KeysmithModuleOptions, RateLimitHook, ResolveUser, ThrottleHook } from './keysmith-options.interface.js';
+import {
+  type OptionCheck,
+  aFunction,
+  bool,
+  errorMessages,
+  expiryDays,
+  fractionalNumber,
+  hasherChoice,
+  headerName,
+  nonEmptyString,
+  oneOf,
+  optional,
+  redisConnection,
+  stringList,
+  tokenNamespace,
+  wholeNumber,
+} from './option-checks.js';
+
+export const AUDIT_FAILURE_POLICIES: readonly AuditFailurePolicy[] = ['drop', 'refuse'];
+
+// libuv's thread pool, where the built-in hashers run, holds at most this many threads.
+const MAX_HASH_CONCURRENCY = 1_024;
+
+/** How the CLI parses an option's `KEYSMITH_<OPTION_IN_SNAKE_CASE>` variable; `days` also takes `never`. */
+export type EnvKind = 'string' | 'number' | 'list' | 'days';
+
+export interface OptionDefinition<Given, Checked> {
+  /** Applied when the option is not given (or given as `null`, unless `acceptsNull`). Absent: none. */
+  readonly default?: Given;
+  /** A default that depends on the machine, computed on each resolution. */
+  readonly computeDefault?: () => Given;
+  /** The README's default column, where the default's value alone does not say it. */
+  readonly shownDefault?: string;
+  /** `null` is a value of this option, not "use the default". */
+  readonly acceptsNull?: true;
+  /**
+   * Durations only, all in seconds (`defaultExpiryDays` excepted). A `…Seconds` option resolves to
+   * milliseconds, as `…Ms`.
+   */
+  readonly unit?: 'seconds' | 'days';
+  readonly check: OptionCheck<Checked>;
+  /** The README's meaning column: one line of Markdown. */
+  readonly meaning: string;
+  /** Set when the CLI reads the option from the environment. */
+  readonly env?: EnvKind;
+}
+
+/** Old names that keep working: a startup warning names the new option. */
+export type DeprecatedOptionName = Extract<keyof KeysmithModuleOptions, 'auditFlushIntervalMs'>;
+
+/** The names of the table: every option but the deprecated ones. */
+export type CurrentOptionName = Exclude<keyof KeysmithModuleOptions, DeprecatedOptionName>;
+
+type UnitOf<Name extends string> = Name extends `${string}Seconds`
+  ? { readonly unit: 'seconds' }
+  : Name extends `${string}Days`
+    ? { readonly unit: 'days' }
+    : { readonly unit?: never };
+
+type OptionTable = {
+  readonly [Name in CurrentOptionName]-?: OptionDefinition<NonNullable<KeysmithModuleOptions[Name]>, unknown> & UnitOf<Name>;
+};
+
+export const KEYSMITH_OPTION_TABLE = {
+  header: {
+    default: 'x-keysmith-token',
+    check: headerName,
+    meaning: 'Request header that carries the token (case-insensitive).',
+  },
+  allowQueryParam: {
+    default: false,
+    check: bool,
+    meaning:
+      'Also read the token from a query parameter. Query strings end up in access logs: leave it off unless a client cannot send headers.',
+  },
+  queryParamName: {
+    default: 'keysmith_token',
+    check: nonEmptyString,
+    meaning: 'The query parameter, when `allowQueryParam` is on.',
+  },
+  tokenPrefix: {
+    default: 'tok',
+    check: tokenNamespace,
+    meaning: 'Namespace of new tokens: 1 to 32 letters and digits, no `_` or `:`.',
+    env: 'string',
+  },
+  secretLength: {
+    default: 32,
+    check: wholeNumber(MIN_SECRET_LENGTH, MAX_SECRET_LENGTH),
+    meaning: 'Random base62 characters in a new secret, 16 to 256.',
+    env: 'number',
+  },
+  defaultExpiryDays: {
+    default: 90,
+    acceptsNull: true,
+    unit: 'days',
+    check: expiryDays,
+    meaning: 'Expiry of a token created without `expiresAt`; `null` or `0`: never.',
+    env: 'days',
+  },
+  hasher: {
+    default: 'bcrypt',
+    check: hasherChoice,
+    meaning: "`'bcrypt'`, `'pbkdf2_sha512'`, `'sha256'`, or an object implementing `TokenHasher`.",
+    env: 'string',
+  },
+  bcryptRounds: {
+    default: DEFAULT_BCRYPT_ROUNDS,
+    check: wholeNumber(4, 31),
+    meaning: 'bcrypt cost, 4 to 31.',
+    env: 'number',
+  },
+  pbkdf2Iterations: {
+    default: DEFAULT_PBKDF2_ITERATIONS,
+    check: wholeNumber(1_000, 100_000_000),
+    meaning: 'PBKDF2-SHA512 iterations for new hashes, at least 1,000.',
+    env: 'number',
+  },
+  sha256Pepper: {
+    check: optional(nonEmptyString),
+    meaning: 'Server-side HMAC key of `sha256` hashes.',
+    env: 'string',
+  },
+  hashConcurrency: {
+    // One core is left to the event loop, so requests that need no hash are not kept waiting for a CPU.
+    computeDefault: () => Math.max(1, availableParallelism() - 1),
+    shownDefault: 'CPUs − 1, at least `1`',
+    check: wholeNumber(1, MAX_HASH_CONCURRENCY),
+    meaning:
+      'Most hash computations (hashes and verifications, decoys and custom `TokenHasher`s included) running at once, 1 to 1,024; the others wait their turn, first come, first served. The free core keeps the event loop responsive during a burst of cold verifications. Raise it on a machine with spare cores; past 4, the built-in hashers also need a larger `UV_THREADPOOL_SIZE`.',
+  },
+  availableScopes: {
+    default: [],
+    check: stringList,
+    meaning: 'Scopes a token may have; empty allows any.',
+    env: 'list',
+  },
+  defaultScopes: {
+    default: [],
+    check: stringList,
+    meaning: 'Scopes of a token created without `scopes`; each must be in `availableScopes` when that is set.',
+    env: 'list',
+  },
+  auditLogging: {
+    default: true,
+    check: bool,
+    meaning: 'Write the audit log.',
+  },
+  errorMessages: {
+    default: DEFAULT_ERROR_MESSAGES,
+    shownDefault: 'see below',
+    check: errorMessages,
+    meaning: '`{ missingToken, invalidToken, insufficientScope, rateLimited }`, any subset.',
+  },
+  rateLimitHook: {
+    check: optional(aFunction<RateLimitHook>()),
+    meaning: '`(request, rawToken) => void | boolean | Promise<…>`, before authentication. Throw or return `false`: 429.',
+  },
+  throttleHook: {
+    check: optional(aFunction<ThrottleHook>()),
+    meaning: '`(request, token) => void | boolean | Promise<…>`, after authentication. Throw or return `false`: 429.',
+  },
+  resolveUser: {
+    check: optional(aFunction<ResolveUser>()),
+    meaning: '`(userId, token) => user | Promise<user>`: the user handed to `@KeysmithUser()`.',
+  },
+  cacheTtlSeconds: {
+    default: 60,
+    unit: 'seconds',
+    check: wholeNumber(0, 86_400),
+    meaning:
+      'How long a verified token (and the user `resolveUser` gave for it) is accepted from memory, with no query and no hash (its expiry is still checked on every request); concurrent misses of one raw token share one verification; `0` turns the cache off.',
+  },
+  cacheMaxEntries: {
+    default: 10_000,
+    check: wholeNumber(1, 10_000_000),
+    meaning: 'Most tokens in the cache; the least recently used go first.',
+  },
+  redis: {
+    check: optional(redisConnection),
+    meaning:
+      'A Redis URL or an ioredis client: rotate, revoke and purge then drop the token from the cache of every instance at once. Needs `ioredis` for a URL.',
+    env: 'string',
+  },
+  lastUsedIntervalSeconds: {
+    default: 60,
+    unit: 'seconds',
+    check: wholeNumber(0, 86_400),
+    meaning: '`lastUsedAt` is written at most once per token per interval, in one batched UPDATE.',
+  },
+  auditBatchSize: {
+    default: 100,
+    check: wholeNumber(1, 1_000),
+    meaning: 'Request audit rows are written in multi-row INSERTs of up to this many rows.',
+  },
+  auditFlushIntervalSeconds: {
+    default: 1,
+    unit: 'seconds',
+    check: fractionalNumber(0.001, 60),
+    meaning: 'Buffered audit rows are written at least this often, and at shutdown; 0.001 to 60, fractions allowed (`0.05`).',
+  },
+  auditMaxBuffered: {
+    default: 10_000,
+    check: wholeNumber(1, 10_000_000),
+    meaning: 'Most audit rows held while the database is slow or down; beyond it rows are counted as lost and logged.',
+  },
+  auditOnFailure: {
+    default: 'drop',
+    check: oneOf(AUDIT_FAILURE_POLICIES),
+    meaning:
+      "When the buffer is full and the database still does not take rows: `'drop'` serves the request and counts its row as lost, `'refuse'` answers 503 instead of serving a request it cannot audit.",
+  },
+  failedAttemptsLimit: {
+    default: 10,
+    check: wholeNumber(0, 1_000_000),
+    meaning:
+      'Wrong secrets for one prefix from one client IP after which that IP gets 429 on that prefix without any hashing; `0` turns it off.',
+  },
+  failedAttemptsWindowSeconds: {
+    default: 300,
+    unit: 'seconds',
+    check: wholeNumber(1, 86_400),
+    meaning: 'The window of `failedAttemptsLimit`.',
+  },
+} satisfies OptionTable;
+
+/** The table's rows in order, for code that goes through every option. */
+export const OPTION_DEFINITIONS = Object.entries(KEYSMITH_OPTION_TABLE) as ReadonlyArray<
+  [CurrentOptionName, OptionDefinition<unknown, unknown>]
+>;
+
+export interface DeprecatedOption {
+  readonly replacedBy: CurrentOptionName;
+  /** Checks a value given under the old name and converts it to the new option's value. */
+  readonly toReplacement: OptionCheck<unknown>;
+}
+
+export const DEPRECATED_OPTIONS = {
+  auditFlushIntervalMs: {
+    replacedBy: 'auditFlushIntervalSeconds',
+    toReplacement: (value, option) => wholeNumber(1, 60_000)(value, option) / 1_000,
+  },
+} satisfies Record<DeprecatedOptionName, DeprecatedOption>;
