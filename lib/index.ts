@@ -11,9 +11,9 @@ export type { KeysmithModuleAsyncOptions, KeysmithModuleForRootOptions } from '.
 export { KeysmithModule } from './keysmith.module.js';
 export * from './migrations/index.js';
 export * from './options/keysmith-options.interface.js';
+export { AUDIT_FAILURE_POLICIES } from './options/keysmith-options.table.js';
 export { resolveKeysmithOptions, type ResolvedKeysmithOptions } from './options/keysmith.options.js';
 export * from './standalone.js';
-export { AUDIT_FAILURE_POLICIES } from './options/keysmith-options.table.js';
 export { buildToken, parseToken, tokenChecksum, type ParsedToken } from './token-format/index.js';
 export * from './tokens/token-service.interface.js';
 export * from './tokens/token.service.js';
