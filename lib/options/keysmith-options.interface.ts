@@ -48,13 +48,13 @@ export type ResolveUser<User = unknown> = (userId: string, token: Token) => User
 
 /** Options of `KeysmithModule.forRoot()` and of the `forRootAsync()` factory. All are optional. */
 export interface KeysmithModuleOptions {
-  /** Request header that carries the token. Default `x-keysmith-token`. */
+  /** Request header that carries the token. Default `'x-keysmith-token'`. */
   header?: string;
   /** Also accept the token from a query parameter. Default `false`. */
   allowQueryParam?: boolean;
-  /** Query parameter read when `allowQueryParam` is on. Default `keysmith_token`. */
+  /** Query parameter read when `allowQueryParam` is on. Default `'keysmith_token'`. */
   queryParamName?: string;
-  /** Namespace written in front of new tokens (`<tokenPrefix>_<identifier>`): letters and digits. Default `tok`. */
+  /** Namespace written in front of new tokens (`<tokenPrefix>_<identifier>`): letters and digits. Default `'tok'`. */
   tokenPrefix?: string;
   /** Length of the random secret of new tokens, 16 to 256. Default `32`. */
   secretLength?: number;

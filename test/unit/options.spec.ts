@@ -5,6 +5,7 @@ import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  AUDIT_FAILURE_POLICIES,
   DEFAULT_ERROR_MESSAGES,
   KeysmithConfigurationError,
   KeysmithModule,
@@ -12,6 +13,7 @@ import {
   resolveKeysmithOptions,
   type KeysmithModuleOptions,
 } from '../../lib/index.js';
+import { KEYSMITH_OPTION_TABLE } from '../../lib/options/keysmith-options.table.js';
 
 vi.mock('node:os', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:os')>();
@@ -122,15 +124,18 @@ describe('resolveKeysmithOptions defaults', () => {
     expect(resolved.auditMaxBuffered).toBe(10_000);
   });
 
+  it('serves a request whose audit row cannot be kept', () => {
+    expect(resolved.auditOnFailure).toBe('drop');
+  });
+
   it('throttles a client after 10 wrong secrets for one prefix within 300 s', () => {
     expect(resolved.failedAttemptsLimit).toBe(10);
     expect(resolved.failedAttemptsWindowMs).toBe(300_000);
   });
 
   it('treats an empty options object like no options', () => {
-    const { hashers: _a, ...fromEmpty } = resolveKeysmithOptions({});
-    const { hashers: _b, ...fromNothing } = resolved;
-    expect(fromEmpty).toEqual(fromNothing);
+    // Each resolution makes hashers of its own; everything else is equal.
+    expect({ ...resolveKeysmithOptions({}), hashers: null }).toEqual({ ...resolved, hashers: null });
   });
 });
 
@@ -157,6 +162,31 @@ describe('resolveKeysmithOptions with values', () => {
   it('accepts a hashConcurrency from 1 to 1,024', () => {
     expect(resolveKeysmithOptions({ hashConcurrency: 1 }).hashConcurrency).toBe(1);
     expect(resolveKeysmithOptions({ hashConcurrency: 1_024 }).hashConcurrency).toBe(1_024);
+  });
+
+  it.each([
+    ['cacheTtlSeconds', 'cacheTtlMs', 2, 2_000],
+    ['lastUsedIntervalSeconds', 'lastUsedIntervalMs', 0, 0],
+    ['failedAttemptsWindowSeconds', 'failedAttemptsWindowMs', 86_400, 86_400_000],
+    ['auditFlushIntervalSeconds', 'auditFlushIntervalMs', 0.05, 50],
+    ['auditFlushIntervalSeconds', 'auditFlushIntervalMs', 0.001, 1],
+    ['auditFlushIntervalSeconds', 'auditFlushIntervalMs', 0.007, 7],
+    ['auditFlushIntervalSeconds', 'auditFlushIntervalMs', 60, 60_000],
+  ] as const)('takes %s in seconds and holds it as %s in milliseconds: %j s', (option, resolvedName, seconds, milliseconds) => {
+    expect(resolveKeysmithOptions({ [option]: seconds })[resolvedName]).toBe(milliseconds);
+  });
+
+  it('names every duration option in seconds', () => {
+    const names = Object.keys(KEYSMITH_OPTION_TABLE);
+    expect(names.filter((name) => /(Ms|Millis|Milliseconds|Minutes|Hours)$/.test(name))).toEqual([]);
+    const inSeconds = Object.entries(KEYSMITH_OPTION_TABLE).filter(
+      ([, definition]) => 'unit' in definition && definition.unit === 'seconds',
+    );
+    expect(inSeconds.map(([name]) => name)).toEqual(names.filter((name) => name.endsWith('Seconds')));
+  });
+
+  it.each(AUDIT_FAILURE_POLICIES)('takes auditOnFailure %j', (auditOnFailure) => {
+    expect(resolveKeysmithOptions({ auditOnFailure }).auditOnFailure).toBe(auditOnFailure);
   });
 
   it('keeps the scopes and the messages it is given, over the defaults', () => {
@@ -216,8 +246,8 @@ describe('resolveKeysmithOptions refuses a bad option with a KeysmithConfigurati
     expect(error.message).toContain('"bcrypt"');
   });
 
-  const hash = async (): Promise<string> => 'x';
-  const verify = async (): Promise<boolean> => true;
+  const hash = (): Promise<string> => Promise.resolve('x');
+  const verify = (): Promise<boolean> => Promise.resolve(true);
   it.each<[string, unknown]>([
     ['without verify', { algorithm: 'scrypt', hash }],
     ['without hash', { algorithm: 'scrypt', verify }],
@@ -342,6 +372,17 @@ describe('resolveKeysmithOptions refuses a bad option with a KeysmithConfigurati
     for (const value of [lowest - 1, highest + 1, lowest + 0.5, String(lowest)]) expectRefused(untyped({ [option]: value }), option);
     expect(() => resolveKeysmithOptions(untyped({ [option]: lowest }))).not.toThrow();
     expect(() => resolveKeysmithOptions(untyped({ [option]: highest }))).not.toThrow();
+  });
+
+  it.each([0, 0.0009, 60.001, -1, Number.NaN, Number.POSITIVE_INFINITY, '1'])(
+    'auditFlushIntervalSeconds: %j',
+    (auditFlushIntervalSeconds) => {
+      expectRefused(untyped({ auditFlushIntervalSeconds }), 'auditFlushIntervalSeconds');
+    },
+  );
+
+  it.each(['Refuse', 'block', true])('auditOnFailure: %j', (auditOnFailure) => {
+    expect(configurationErrorOf(untyped({ auditOnFailure })).message).toContain('"drop" or "refuse"');
   });
 
   it.each([42, 'localhost:6379', { publish: () => 1 }])('redis: %j, neither a redis:// URL nor a client', (redis) => {
