@@ -49,16 +49,9 @@ export function resolveKeysmithOptions(options: KeysmithModuleOptions = {}): Res
   if (typeof options !== 'object' || options === null) {
     throw new KeysmithConfigurationError('options', 'expected an object.');
   }
-  const { hasher, bcryptRounds, pbkdf2Iterations, sha256Pepper, ...checked } = checkEach(withCurrentNames(options));
-
-  const outside = checked.defaultScopes.filter((scope) => checked.availableScopes.length > 0 && !checked.availableScopes.includes(scope));
-  if (outside.length > 0) {
-    throw new KeysmithConfigurationError(
-      'defaultScopes',
-      `${outside.map((s) => `"${s}"`).join(', ')} not in availableScopes; add it there or remove it.`,
-    );
-  }
-
+  const all = checkEach(withCurrentNames(options));
+  checkTogether(all);
+  const { hasher, bcryptRounds, pbkdf2Iterations, sha256Pepper, ...checked } = all;
   const builtIns: Record<HasherName, TokenHasher> = {
     bcrypt: new BcryptHasher(bcryptRounds),
     pbkdf2_sha512: new Pbkdf2Sha512Hasher(pbkdf2Iterations),
@@ -66,6 +59,17 @@ export function resolveKeysmithOptions(options: KeysmithModuleOptions = {}): Res
   };
   const current = typeof hasher === 'string' ? builtIns[hasher] : hasher;
   return { ...checked, hashers: new HasherRegistry(current, Object.values(builtIns), checked.hashConcurrency) };
+}
+
+/** The rules between options, once each option is checked on its own. */
+function checkTogether(options: CheckedOptions): void {
+  const outside = options.defaultScopes.filter((scope) => options.availableScopes.length > 0 && !options.availableScopes.includes(scope));
+  if (outside.length > 0) {
+    throw new KeysmithConfigurationError(
+      'defaultScopes',
+      `${outside.map((s) => `"${s}"`).join(', ')} not in availableScopes; add it there or remove it.`,
+    );
+  }
 }
 
 /** Refuses unknown names and extras; gives a deprecated name's value to its replacement. */

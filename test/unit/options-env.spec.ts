@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KEYSMITH_ENV_NAMES, keysmithOptionsFrom } from '../../lib/cli/keysmith-options-source.js';
 import { CliError } from '../../lib/cli/cli-error.js';
@@ -17,6 +18,11 @@ describe('the KEYSMITH_* environment variables of the CLI, from the option table
       'KEYSMITH_DEFAULT_SCOPES',
       'KEYSMITH_REDIS',
     ]);
+  });
+
+  it('are all named in the README', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(KEYSMITH_ENV_NAMES.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
   });
 
   it('are parsed by kind and laid over the exported options, which resolve', () => {
