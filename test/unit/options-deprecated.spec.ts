@@ -39,6 +39,10 @@ describe('auditFlushIntervalMs, the deprecated name of auditFlushIntervalSeconds
     expect(error.message).toContain('auditFlushIntervalSeconds');
   });
 
+  it.each([1, 60_000])('still takes %j', (value) => {
+    expect(resolveKeysmithOptions({ auditFlushIntervalMs: value }).auditFlushIntervalMs).toBe(value);
+  });
+
   it.each([0, 60_001, 1.5, '50'])('is refused with %j under its own name, as before', (value) => {
     expect(refusal({ auditFlushIntervalMs: value as number }).option).toBe('auditFlushIntervalMs');
   });

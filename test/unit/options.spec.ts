@@ -362,7 +362,6 @@ describe('resolveKeysmithOptions refuses a bad option with a KeysmithConfigurati
     ['cacheMaxEntries', 1, 10_000_000],
     ['lastUsedIntervalSeconds', 0, 86_400],
     ['auditBatchSize', 1, 1_000],
-    ['auditFlushIntervalMs', 1, 60_000],
     ['auditMaxBuffered', 1, 10_000_000],
     ['failedAttemptsLimit', 0, 1_000_000],
     ['failedAttemptsWindowSeconds', 1, 86_400],
