@@ -23,6 +23,10 @@ import { UsersModule } from './users/users.module.js';
     }),
     // The operator's console at /keysmith, for tokens with the keysmith:admin scope.
     KeysmithAdminModule.forRoot(),
+    // Not part of the sample: the benchmark's reference route (bench/run.mjs sets this variable).
+    ...(process.env.SAMPLE_BENCH_REFERENCE === '1'
+      ? [import('./bench-reference/bench-reference.module.js').then(({ BenchReferenceModule }) => ({ module: BenchReferenceModule }))]
+      : []),
   ],
   controllers: [PingController, HealthController, MeController, NotesController],
 })
