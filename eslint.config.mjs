@@ -22,4 +22,19 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    // Browser code served through Function.prototype.toString: nothing of its module exists in the
+    // browser, so the module holds type imports, types and exported functions only.
+    files: ['lib/**/*.browser.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'Program > :not(ImportDeclaration[importKind="type"], TSInterfaceDeclaration, TSTypeAliasDeclaration, ExportNamedDeclaration[declaration.type=/^(FunctionDeclaration|TSInterfaceDeclaration|TSTypeAliasDeclaration)$/])',
+          message: 'Served through Function.prototype.toString: declare values inside the function, import types only.',
+        },
+      ],
+    },
+  },
 );

@@ -212,4 +212,30 @@ describe.skipIf(chromiumMissing)('admin page in Chromium, against the sample app
     await expect.poll(() => page.getByLabel('Raw token').inputValue()).toMatch(/^tok_/);
     expect(await status(await page.getByLabel('Raw token').inputValue())).toBe(200);
   });
+
+  it('rotates, then revokes the selected tokens in one confirmation each', async () => {
+    const names = ['mobile-app', 'billing-export'];
+    const selectBoth = async () => {
+      for (const name of names) await row(name).getByRole('checkbox').check();
+      expect(await page.locator('#bulk-count').textContent()).toBe('2 selected');
+    };
+    await selectBoth();
+    await page.getByRole('button', { name: 'Rotate selected' }).click();
+    expect(await page.locator('#confirm-text').textContent()).toBe('Rotate 2 selected tokens?');
+    await confirm();
+    await expect.poll(() => page.locator('#secret-title').textContent()).toBe('Tokens rotated');
+    const pairs = (await page.getByLabel('Raw token').inputValue()).split('  ').map((pair) => pair.split(' '));
+    expect(pairs.map(([prefix]) => prefix).sort()).toEqual(
+      (await Promise.all(names.map((name) => row(name).getAttribute('data-prefix')))).sort(),
+    );
+    for (const [, raw] of pairs) expect(await status(raw)).toBe(200);
+    expect(await page.locator('#status').textContent()).toBe('Rotate: 2 done.');
+
+    await selectBoth();
+    await page.getByRole('button', { name: 'Revoke selected' }).click();
+    await confirm();
+    await expect.poll(() => Promise.all(names.map((name) => badgeOf(name).textContent()))).toEqual(['revoked', 'revoked']);
+    expect(await page.locator('#status').textContent()).toBe('Revoke: 2 done.');
+    for (const [, raw] of pairs) expect(await status(raw)).toBe(401);
+  });
 });

@@ -36,6 +36,13 @@ describe.each(sqliteVariants())('admin page on $adapter', (variant) => {
     }
   });
 
+  it(`serves the compiled admin page function whole, called with the page sizes (${variantName(variant)})`, async () => {
+    const script = await (await fetch(`${app.url}/keysmith/assets/admin.js`)).text();
+    expect(() => new Function(script)).not.toThrow();
+    expect(script).toMatch(/^'use strict';\n\(function adminPage\(/);
+    expect(script.trimEnd()).toMatch(/\)\(\{"tokensPageSize":25,"auditPageSize":50\}\);$/);
+  });
+
   it(`escapes the request path it puts in the page (${variantName(variant)})`, async () => {
     const html = await (await fetch(`${app.url}/keysmith?"><script>alert(1)</script>`)).text();
     expect(html).toContain('<base href="./keysmith/">');

@@ -1,0 +1,498 @@
+/// <reference lib="dom" />
+import type { AuditLogPageDto } from '../dto/audit-log-page.dto.js';
+import type { BulkItemResultDto, BulkResultDto } from '../dto/bulk-result.dto.js';
+import type { CreateTokenDto } from '../dto/create-token.dto.js';
+import type { IssuedTokenDto } from '../dto/issued-token.dto.js';
+import type { TokenPageDto } from '../dto/token-page.dto.js';
+import type { TokenViewDto } from '../dto/token-view.dto.js';
+import type { FieldErrorDto } from '../dto/validation-error.dto.js';
+
+/** What the server tells the page: the only values from outside `adminPage` that exist in the browser. */
+export interface AdminPageSettings {
+  tokensPageSize: number;
+  auditPageSize: number;
+}
+
+/**
+ * The admin page's script. It runs in the browser, served as `(adminPage.toString())(settings)`
+ * (see `admin-page.script.ts`): its body must use nothing of this module but types, so every
+ * helper lives inside it.
+ *
+ * It renders every value with `textContent` (never as HTML), keeps the admin token in session
+ * storage only, and talks to the API relative to the page's base.
+ */
+export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings): void {
+  const STORAGE_KEY = 'keysmith-admin-token';
+
+  /** Rotate, revoke and purge: what the page asks, says and allows for each. */
+  const LIFECYCLE_ACTIONS = {
+    rotate: { verb: 'Rotate', past: 'Rotated', consequence: 'Its current value stops working at once.', danger: false },
+    revoke: { verb: 'Revoke', past: 'Revoked', consequence: 'It stops working at once and cannot be restored.', danger: true },
+    purge: { verb: 'Purge', past: 'Purged', consequence: 'It is revoked and marked purged (a soft delete).', danger: true },
+  } as const;
+  type LifecycleAction = keyof typeof LIFECYCLE_ACTIONS;
+  const LIFECYCLE_ORDER: LifecycleAction[] = ['rotate', 'revoke', 'purge'];
+
+  type Props = Record<string, string | ((event: Event) => void)>;
+  type ApiFailure = Error & { status: number };
+  type ErrorBody = { fields?: FieldErrorDto[]; message?: string | string[] } | null;
+
+  const state = { tokenOffset: 0, auditOffset: 0, selected: new Set<string>(), tokens: [] as TokenViewDto[] };
+
+  const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+  const input = (id: string) => $<HTMLInputElement>(id);
+  const select = (id: string) => $<HTMLSelectElement>(id);
+
+  function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, children: Array<Node | string> = []) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (typeof value === 'function') node.addEventListener(key.slice(2), value);
+      else if (key === 'text') node.textContent = value;
+      else if (key === 'className') node.className = value;
+      else node.setAttribute(key, value);
+    }
+    node.append(...children);
+    return node;
+  }
+
+  const adminToken = () => sessionStorage.getItem(STORAGE_KEY);
+
+  function say(message: string, bad = false): void {
+    const status = $('status');
+    status.textContent = message;
+    status.className = bad ? 'status bad' : 'status';
+  }
+
+  const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+  const isRefusal = (error: unknown) => {
+    const status = (error as Partial<ApiFailure> | null)?.status;
+    return status === 401 || status === 403;
+  };
+
+  function errorText(body: ErrorBody, status: number): string {
+    if (body?.fields?.length) return body.fields.map((field) => field.errors.join('; ')).join(' · ');
+    if (body?.message) return Array.isArray(body.message) ? body.message.join(' · ') : body.message;
+    return `Request failed (${status}).`;
+  }
+
+  function parseJson(text: string): unknown {
+    try {
+      return text ? JSON.parse(text) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { 'X-KEYSMITH-TOKEN': adminToken() ?? '' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(`api/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const data = parseJson(await response.text());
+    const fail = (message: string): ApiFailure => Object.assign(new Error(message), { status: response.status });
+    if (response.status === 401) throw fail('The admin token was refused (401): it is missing, invalid, revoked or expired.');
+    if (response.status === 403) throw fail('The admin token lacks the keysmith:admin scope (403).');
+    if (!response.ok) throw fail(errorText(data as ErrorBody, response.status));
+    return data as T;
+  }
+
+  function query(params: Record<string, string | number>): string {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) if (value !== '') search.set(key, String(value));
+    return search.toString();
+  }
+
+  const pad = (n: number) => String(n).padStart(2, '0');
+
+  function formatDate(value: Date | string | null): string {
+    if (!value) return '—';
+    const d = new Date(value);
+    return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+  }
+
+  const localToIso = (value: string) => (value ? new Date(value).toISOString() : '');
+
+  /** A refused admin token signs the page out; any other failure is said in the status line. */
+  function onFailure(error: unknown): void {
+    if (isRefusal(error)) signOut(messageOf(error));
+    else say(messageOf(error), true);
+  }
+
+  /** Like `onFailure`, but says other failures in the element `id` (a form's error line). */
+  const failIn = (id: string) => (error: unknown) => {
+    if (isRefusal(error)) onFailure(error);
+    else $(id).textContent = messageOf(error);
+  };
+
+  function showView(name: 'tokens' | 'audit'): Promise<void> {
+    const tokens = name === 'tokens';
+    $('view-tokens').hidden = !tokens;
+    $('view-audit').hidden = tokens;
+    $('tab-tokens').setAttribute('aria-pressed', String(tokens));
+    $('tab-audit').setAttribute('aria-pressed', String(!tokens));
+    return VIEWS[name].load();
+  }
+
+  function signedIn(yes: boolean): void {
+    $('view-signin').hidden = yes;
+    $('nav').hidden = !yes;
+    $('sign-out').hidden = !yes;
+    if (!yes) {
+      $('view-tokens').hidden = true;
+      $('view-audit').hidden = true;
+      $('secret-panel').hidden = true;
+    }
+  }
+
+  function signOut(message = ''): void {
+    sessionStorage.removeItem(STORAGE_KEY);
+    signedIn(false);
+    $('signin-error').textContent = message;
+    say(message ? '' : 'Signed out.');
+    input('signin-token').focus();
+  }
+
+  async function signIn(event: Event): Promise<void> {
+    event.preventDefault();
+    const value = input('signin-token').value.trim();
+    if (!value) return;
+    sessionStorage.setItem(STORAGE_KEY, value);
+    input('signin-token').value = '';
+    try {
+      await api<TokenPageDto>('GET', 'tokens?limit=1');
+    } catch (error) {
+      sessionStorage.removeItem(STORAGE_KEY);
+      $('signin-error').textContent = messageOf(error);
+      return;
+    }
+    $('signin-error').textContent = '';
+    signedIn(true);
+    say('Signed in.');
+    await showView('tokens');
+  }
+
+  /** Asks in the dialog; Cancel and Escape answer no. */
+  function confirmAction(text: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      const dialog = $<HTMLDialogElement>('confirm');
+      const ok = () => done(true);
+      const cancel = (event?: Event) => {
+        event?.preventDefault();
+        done(false);
+      };
+      function done(answer: boolean): void {
+        $('confirm-ok').removeEventListener('click', ok);
+        $('confirm-cancel').removeEventListener('click', cancel);
+        dialog.removeEventListener('cancel', cancel);
+        if (dialog.open) dialog.close();
+        resolve(answer);
+      }
+      $('confirm-text').textContent = text;
+      $('confirm-ok').addEventListener('click', ok);
+      $('confirm-cancel').addEventListener('click', cancel);
+      dialog.addEventListener('cancel', cancel);
+      dialog.showModal();
+      $('confirm-cancel').focus();
+    });
+  }
+
+  function showSecret(title: string, rawToken: string): void {
+    $('secret-title').textContent = title;
+    input('secret-value').value = rawToken;
+    $('secret-copied').textContent = '';
+    $('secret-panel').hidden = false;
+    $('secret-panel').focus();
+  }
+
+  function copySecret(): void {
+    const secret = input('secret-value');
+    const copied = () => ($('secret-copied').textContent = 'Copied to the clipboard.');
+    const fallback = () => {
+      secret.select();
+      // The older clipboard API, for pages not served over HTTPS or localhost.
+      const ok = typeof document.execCommand === 'function' && document.execCommand('copy');
+      $('secret-copied').textContent = ok ? 'Copied to the clipboard.' : 'Select the token and copy it with your keyboard.';
+    };
+    if (typeof navigator.clipboard?.writeText === 'function') navigator.clipboard.writeText(secret.value).then(copied, fallback);
+    else fallback();
+  }
+
+  function hideSecret(): void {
+    input('secret-value').value = '';
+    $('secret-panel').hidden = true;
+    $('main').focus();
+  }
+
+  const badge = (kind: string, text: string) => el('span', { className: `badge badge-${kind}`, text });
+
+  async function loadTokens(): Promise<void> {
+    const params = {
+      search: input('f-search').value.trim(),
+      state: select('f-state').value,
+      userId: input('f-user').value.trim(),
+      sort: select('f-sort').value,
+      order: select('f-order').value,
+      limit: tokensPageSize,
+      offset: state.tokenOffset,
+    };
+    try {
+      renderTokens(await api<TokenPageDto>('GET', `tokens?${query(params)}`));
+    } catch (error) {
+      onFailure(error);
+    }
+  }
+
+  function range(page: { total: number; offset: number; items: unknown[] }): string {
+    if (page.total === 0) return '0 of 0';
+    return `${page.offset + 1}–${page.offset + page.items.length} of ${page.total}`;
+  }
+
+  function pager(name: 'tokens' | 'audit', page: { total: number; offset: number; items: unknown[] }): void {
+    $(`${name}-range`).textContent = range(page);
+    $<HTMLButtonElement>(`${name}-prev`).disabled = page.offset === 0;
+    $<HTMLButtonElement>(`${name}-next`).disabled = page.offset + page.items.length >= page.total;
+  }
+
+  function renderTokens(page: TokenPageDto): void {
+    state.tokens = page.items;
+    state.selected.clear();
+    const body = $('token-rows');
+    body.replaceChildren();
+    if (page.items.length === 0) body.append(el('tr', {}, [el('td', { colspan: '10', className: 'empty', text: 'No tokens match.' })]));
+    for (const token of page.items) body.append(tokenRow(token));
+    pager('tokens', page);
+    input('select-all').checked = false;
+    updateBulk();
+  }
+
+  /** Rotate and revoke apply to live tokens; purge to any token not purged yet. */
+  function applies(action: LifecycleAction, token: TokenViewDto): boolean {
+    return action === 'purge' ? token.state !== 'purged' : token.state !== 'revoked' && token.state !== 'purged';
+  }
+
+  function tokenRow(token: TokenViewDto): HTMLTableRowElement {
+    const selectBox = el('input', {
+      type: 'checkbox',
+      'aria-label': `Select ${token.name} (${token.prefix})`,
+      onchange: () => {
+        if (selectBox.checked) state.selected.add(token.id);
+        else state.selected.delete(token.id);
+        updateBulk();
+      },
+    });
+    const lifecycleButtons = LIFECYCLE_ORDER.map((action) => {
+      const { verb, danger } = LIFECYCLE_ACTIONS[action];
+      const button = el('button', {
+        type: 'button',
+        className: danger ? 'small danger' : 'small',
+        'aria-label': `${verb} ${token.name}`,
+        text: verb,
+        onclick: () => void changeTokens(action, [token]),
+      });
+      button.disabled = !applies(action, token);
+      return button;
+    });
+    const auditButton = el('button', {
+      type: 'button',
+      className: 'small',
+      'aria-label': `Audit log of ${token.name}`,
+      text: 'Audit',
+      onclick: () => void auditOf(token),
+    });
+    return el('tr', { 'data-id': token.id, 'data-prefix': token.prefix }, [
+      el('td', {}, [selectBox]),
+      el('td', { className: 'wrap' }, [
+        el('strong', { text: token.name }),
+        token.description ? el('div', { className: 'hint', text: token.description }) : '',
+      ]),
+      el('td', {}, [el('code', { text: token.prefix })]),
+      el('td', {}, [badge(token.state, token.state)]),
+      el('td', { text: token.userId ?? '—' }),
+      el('td', { className: 'wrap', text: token.scopes.join(', ') || '—' }),
+      el('td', { text: formatDate(token.createdAt) }),
+      el('td', { text: token.expiresAt ? formatDate(token.expiresAt) : 'never' }),
+      el('td', { text: formatDate(token.lastUsedAt) }),
+      el('td', {}, [el('div', { className: 'actions' }, [...lifecycleButtons, auditButton])]),
+    ]);
+  }
+
+  function updateBulk(): void {
+    const count = state.selected.size;
+    $('bulk-count').textContent = `${count} selected`;
+    for (const action of LIFECYCLE_ORDER) $<HTMLButtonElement>(`bulk-${action}`).disabled = count === 0;
+  }
+
+  /**
+   * Sends `action` for `tokens`: to the token's own endpoint for one (so its audit row names that
+   * endpoint), to the bulk endpoint for several. Either way the answer is one result per token.
+   */
+  async function sendLifecycleAction(action: LifecycleAction, tokens: TokenViewDto[]): Promise<BulkItemResultDto[]> {
+    if (tokens.length > 1) {
+      return (await api<BulkResultDto>('POST', `tokens/bulk/${action}`, { ids: tokens.map((token) => token.id) })).results;
+    }
+    const { id } = tokens[0];
+    const answer = await api<IssuedTokenDto | TokenViewDto>('POST', `tokens/${encodeURIComponent(id)}/${action}`);
+    return [{ id, ok: true, ...('rawToken' in answer ? answer : { token: answer }) }];
+  }
+
+  /**
+   * Rotates, revokes or purges `tokens` (a row's one, or the selected ones) once the operator
+   * confirms, then shows any new raw tokens once.
+   */
+  async function changeTokens(action: LifecycleAction, tokens: TokenViewDto[]): Promise<void> {
+    const { verb, past, consequence } = LIFECYCLE_ACTIONS[action];
+    const question =
+      tokens.length === 1 ? `${verb} ${tokens[0].name} (${tokens[0].prefix})? ${consequence}` : `${verb} ${tokens.length} selected tokens?`;
+    if (!(await confirmAction(question))) return;
+    try {
+      const results = await sendLifecycleAction(action, tokens);
+      const done = results.flatMap((result) => (result.ok && result.token ? [result.token] : []));
+      const refused = results.filter((result) => !result.ok);
+      const issued = results.flatMap((result) => (result.token && result.rawToken ? [{ ...result.token, rawToken: result.rawToken }] : []));
+      if (issued.length === 1) showSecret(`Token rotated: ${issued[0].name}`, issued[0].rawToken);
+      if (issued.length > 1) showSecret('Tokens rotated', issued.map((token) => `${token.prefix} ${token.rawToken}`).join('  '));
+      if (done.length === 1 && refused.length === 0) say(`${past} ${done[0].prefix}.`);
+      else
+        say(
+          `${verb}: ${done.length} done${refused.length ? `, ${refused.length} refused (${refused[0].error})` : ''}.`,
+          refused.length > 0,
+        );
+      await loadTokens();
+    } catch (error) {
+      onFailure(error);
+    }
+  }
+
+  const selectedTokens = () => state.tokens.filter((token) => state.selected.has(token.id));
+
+  async function create(event: Event): Promise<void> {
+    event.preventDefault();
+    const body: CreateTokenDto = { name: input('c-name').value, tokenType: select('c-type').value as CreateTokenDto['tokenType'] };
+    if (input('c-description').value) body.description = input('c-description').value;
+    if (input('c-user').value.trim()) body.userId = input('c-user').value.trim();
+    const scopes = input('c-scopes')
+      .value.split(',')
+      .map((scope) => scope.trim())
+      .filter(Boolean);
+    if (scopes.length) body.scopes = scopes;
+    const expiry = select('c-expiry').value;
+    if (expiry === 'never') body.expiresAt = null;
+    if (expiry === 'date') {
+      if (!input('c-date').value) {
+        $('create-error').textContent = 'Choose the expiry date.';
+        return;
+      }
+      body.expiresAt = localToIso(input('c-date').value);
+    }
+    $('create-error').textContent = '';
+    try {
+      const issued = await api<IssuedTokenDto>('POST', 'tokens', body);
+      $<HTMLFormElement>('create-form').reset();
+      $('c-date-row').hidden = true;
+      showSecret(`Token created: ${issued.token.name}`, issued.rawToken);
+      say(`Created ${issued.token.prefix}.`);
+      state.tokenOffset = 0;
+      await loadTokens();
+    } catch (error) {
+      failIn('create-error')(error);
+    }
+  }
+
+  async function auditOf(token: TokenViewDto): Promise<void> {
+    $<HTMLFormElement>('audit-filters').reset();
+    input('a-token').value = token.id;
+    state.auditOffset = 0;
+    await showView('audit');
+  }
+
+  async function loadAudit(): Promise<void> {
+    const params = {
+      tokenId: input('a-token').value.trim(),
+      action: select('a-action').value,
+      status: input('a-status').value,
+      from: localToIso(input('a-from').value),
+      to: localToIso(input('a-to').value),
+      limit: auditPageSize,
+      offset: state.auditOffset,
+    };
+    $('audit-error').textContent = '';
+    try {
+      renderAudit(await api<AuditLogPageDto>('GET', `audit-logs?${query(params)}`));
+    } catch (error) {
+      failIn('audit-error')(error);
+    }
+  }
+
+  const actionKind = (action: string) => (action === 'auth_failed' ? 'failed' : action === 'auth_success' ? 'ok' : 'life');
+
+  function details(extra: Record<string, unknown> | null): string {
+    return Object.entries(extra ?? {})
+      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      .join(' ');
+  }
+
+  function renderAudit(page: AuditLogPageDto): void {
+    const body = $('audit-rows');
+    body.replaceChildren();
+    if (page.items.length === 0) body.append(el('tr', {}, [el('td', { colspan: '7', className: 'empty', text: 'No audit rows match.' })]));
+    for (const row of page.items) {
+      body.append(
+        el('tr', { 'data-action': row.action }, [
+          el('td', { text: formatDate(row.createdAt) }),
+          el('td', {}, [badge(actionKind(row.action), row.action)]),
+          el('td', {}, [row.tokenId ? el('code', { text: row.tokenId.slice(0, 8), title: row.tokenId }) : '—']),
+          el('td', { className: 'wrap', text: row.method ? `${row.method} ${row.path ?? ''}` : '—' }),
+          el('td', { text: row.statusCode === null ? '—' : String(row.statusCode) }),
+          el('td', { className: 'wrap', text: row.ipAddress || '—' }),
+          el('td', { className: 'wrap', text: details(row.extra) || '—' }),
+        ]),
+      );
+    }
+    pager('audit', page);
+  }
+
+  /** The two paginated views: their filter form, offset in `state`, page size and loader. */
+  const VIEWS = {
+    tokens: { filters: 'token-filters', offset: 'tokenOffset', pageSize: tokensPageSize, load: loadTokens },
+    audit: { filters: 'audit-filters', offset: 'auditOffset', pageSize: auditPageSize, load: loadAudit },
+  } as const;
+
+  /** Wires the controls. Handlers that load data report their own failures. */
+  function start(): void {
+    const on = (id: string, type: string, handler: (event: Event) => unknown) =>
+      $(id).addEventListener(type, (event) => void handler(event));
+    on('signin-form', 'submit', signIn);
+    on('sign-out', 'click', () => signOut());
+    on('tab-tokens', 'click', () => showView('tokens'));
+    on('tab-audit', 'click', () => showView('audit'));
+    for (const view of ['tokens', 'audit'] as const) {
+      const { filters, offset, pageSize, load } = VIEWS[view];
+      const goTo = (next: number) => {
+        state[offset] = Math.max(0, next);
+        return load();
+      };
+      on(filters, 'submit', (event) => {
+        event.preventDefault();
+        return goTo(0);
+      });
+      // Once the form has cleared its fields.
+      on(filters, 'reset', () => setTimeout(() => void goTo(0)));
+      on(`${view}-prev`, 'click', () => goTo(state[offset] - pageSize));
+      on(`${view}-next`, 'click', () => goTo(state[offset] + pageSize));
+    }
+    on('select-all', 'change', () => {
+      const checked = input('select-all').checked;
+      document.querySelectorAll<HTMLInputElement>('#token-rows input[type="checkbox"]').forEach((box) => (box.checked = checked));
+      state.selected = new Set(checked ? state.tokens.map((token) => token.id) : []);
+      updateBulk();
+    });
+    for (const action of LIFECYCLE_ORDER) on(`bulk-${action}`, 'click', () => changeTokens(action, selectedTokens()));
+    on('create-form', 'submit', create);
+    on('c-expiry', 'change', () => ($('c-date-row').hidden = select('c-expiry').value !== 'date'));
+    on('secret-copy', 'click', copySecret);
+    on('secret-done', 'click', hideSecret);
+    signedIn(adminToken() !== null);
+    if (adminToken() !== null) void showView('tokens');
+  }
+
+  start();
+}
