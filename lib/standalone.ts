@@ -12,7 +12,10 @@ import { TokenService } from './tokens/token.service.js';
 export interface StandaloneKeysmith {
   tokens: TokenService;
   auditLog: AuditLogService;
-  /** Writes what is still buffered (audit rows, `lastUsedAt`). Call it before the process ends. */
+  /**
+   * Writes what is still buffered (audit rows, `lastUsedAt`); audit rows that a database that is
+   * down has not taken within 5 s are reported lost. Call it before the process ends.
+   */
   close(): Promise<void>;
 }
 
@@ -34,7 +37,7 @@ export async function createStandaloneKeysmith(dataSource: DataSource, options: 
     tokens,
     auditLog,
     close: async () => {
-      await Promise.all([auditLog.flush(), lastUsed.flush()]);
+      await Promise.all([auditLog.onApplicationShutdown(), lastUsed.flush()]);
       await invalidation.onApplicationShutdown();
     },
   };

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { And, LessThan, MoreThanOrEqual, type FindManyOptions, type FindOptionsWhere, type Repository } from 'typeorm';
 import { TokenAuditLog, type TokenAuditAction } from '../entities/token-audit-log.entity.js';
@@ -7,8 +6,8 @@ import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_AUDIT_LOG_REPOSITORY, LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import type { RawResponse } from '../request/get-request.js';
-import { insertRows } from './insert-rows.js';
 import { requestMetadata } from '../request/request-metadata.js';
+import { AuditWriter } from './audit-writer.js';
 
 /** What happened, to whom: the part of an audit row that is not read from the request. */
 export interface AuditEntry {
@@ -38,14 +37,12 @@ export interface AuditLogPage {
   total: number;
 }
 
-/** Waits before the second and third try of a failed batch. */
-const RETRY_DELAYS_MS = [100, 1_000];
-
 /**
  * Writes the audit log. Rows of lifecycle actions are written before the action returns; rows of
  * requests are buffered and written in multi-row INSERTs, when a batch is full or every
- * `auditFlushIntervalMs`, and on shutdown. A row that cannot be written never fails the action or
- * the request that caused it: the failure is logged instead, with the number of rows lost.
+ * `auditFlushIntervalMs`, and on shutdown. While the database is down, rows are held (up to
+ * `auditMaxBuffered`) and written once it is back. A row that cannot be written never fails the
+ * action or the request that caused it: the failure is logged instead, with the number of rows lost.
  */
 @Injectable()
 export class AuditLogService implements OnApplicationShutdown {
@@ -53,44 +50,58 @@ export class AuditLogService implements OnApplicationShutdown {
   /** Rows waiting for their response to close, and `flush()` calls waiting for those. */
   private awaitingResponse = 0;
   private responsesClosed: Array<() => void> = [];
-  private readonly writing = new Set<Promise<void>>();
-  private buffer: TokenAuditLog[] = [];
-  private overflowed = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly writer: AuditWriter;
 
   constructor(
     @Inject(KEYSMITH_AUDIT_LOG_REPOSITORY) private readonly auditLogs: Repository<TokenAuditLog>,
     @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
-  ) {}
+  ) {
+    this.writer = new AuditWriter(auditLogs, options, this.logger);
+  }
 
-  /** Writes a row now; `request`, when given, supplies path, method, client IP and user agent. */
+  /**
+   * Whether a guarded request may be served: false only with `auditOnFailure: 'refuse'`, from the
+   * moment the buffer is full until the database has taken half of it.
+   */
+  get accepting(): boolean {
+    return this.writer.accepting;
+  }
+
+  /**
+   * Writes a row now, or holds it with the buffered rows if the database does not take it;
+   * `request`, when given, supplies path, method, client IP and user agent.
+   */
   async record(entry: AuditEntry, request?: unknown): Promise<void> {
     if (!this.options.auditLogging) return;
-    await this.write([this.row(entry, request)]);
+    await this.writer.writeNow(this.row(entry, request));
   }
 
   /** Buffers a row for when the response has been sent, so that it holds the final status code. */
   recordOnResponse(entry: AuditEntry, request: unknown, response: RawResponse | undefined): void {
     if (!this.options.auditLogging) return;
     const row = this.row(entry, request);
-    if (!response) return this.enqueue(row);
+    if (!response) return this.writer.hold(row);
     this.awaitingResponse++;
     response.on('close', () => {
       row.statusCode = response.statusCode;
-      this.enqueue(row);
+      this.writer.hold(row);
       if (--this.awaitingResponse === 0) this.wakeFlushes();
     });
   }
 
-  /** Resolves once every row recorded so far is written (or reported lost). */
+  /**
+   * Resolves once every row recorded so far is written (or reported lost); while the database is
+   * down, after 5 s at most, the rows not written staying held.
+   */
   async flush(): Promise<void> {
-    if (this.awaitingResponse > 0) await new Promise<void>((resolve) => this.responsesClosed.push(resolve));
-    this.writeBuffer();
-    while (this.writing.size > 0) await Promise.all(this.writing);
+    await this.responsesClose();
+    await this.writer.flush();
   }
 
+  /** Flushes, then reports what the database did not take as lost. */
   async onApplicationShutdown(): Promise<void> {
-    await this.flush();
+    await this.responsesClose();
+    await this.writer.close();
   }
 
   /** Newest first. */
@@ -132,53 +143,13 @@ export class AuditLogService implements OnApplicationShutdown {
     return row;
   }
 
+  private async responsesClose(): Promise<void> {
+    if (this.awaitingResponse > 0) await new Promise<void>((resolve) => this.responsesClosed.push(resolve));
+  }
+
   private wakeFlushes(): void {
     const waiting = this.responsesClosed;
     this.responsesClosed = [];
     for (const resolve of waiting) resolve();
-  }
-
-  private enqueue(row: TokenAuditLog): void {
-    if (this.buffer.length >= this.options.auditMaxBuffered) {
-      this.overflowed++;
-      return;
-    }
-    this.buffer.push(row);
-    if (this.buffer.length >= this.options.auditBatchSize) this.writeBuffer();
-    else this.timer ??= setTimeout(() => this.writeBuffer(), this.options.auditFlushIntervalMs).unref();
-  }
-
-  /** Starts writing everything buffered, one batch after another. */
-  private writeBuffer(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.overflowed > 0) {
-      this.logger.error(`The audit buffer was full (auditMaxBuffered ${this.options.auditMaxBuffered}): lost ${this.overflowed} row(s).`);
-      this.overflowed = 0;
-    }
-    while (this.buffer.length > 0) {
-      const batch = this.buffer.splice(0, this.options.auditBatchSize);
-      const writing = this.write(batch);
-      this.writing.add(writing);
-      void writing.finally(() => this.writing.delete(writing));
-    }
-  }
-
-  /** Writes rows, trying again twice; never throws. */
-  private async write(rows: TokenAuditLog[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await insertRows(this.auditLogs, rows);
-        return;
-      } catch (error) {
-        const delay = RETRY_DELAYS_MS[attempt];
-        if (delay === undefined) {
-          const actions = [...new Set(rows.map((row) => row.action))].join(', ');
-          this.logger.error(`Could not write audit rows (${actions}): lost ${rows.length} row(s). ${(error as Error).message}`);
-          return;
-        }
-        await sleep(delay);
-      }
-    }
   }
 }

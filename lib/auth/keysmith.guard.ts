@@ -65,6 +65,7 @@ export class KeysmithGuard implements CanActivate {
   protected async authorize(context: ExecutionContext): Promise<boolean> {
     const route = this.routePolicies.of(context);
     if (route.isPublic) return true;
+    this.refuseWhileAuditIsFull();
     const request = this.getRequest(context);
 
     const rawToken = this.extractToken(request);
@@ -100,6 +101,15 @@ export class KeysmithGuard implements CanActivate {
    */
   protected extractToken(request: any): string | null {
     return extractToken(request, this.options);
+  }
+
+  /**
+   * With `auditOnFailure: 'refuse'`, answers 503 while the audit log cannot hold another row,
+   * rather than serving a request that would go unaudited.
+   */
+  protected refuseWhileAuditIsFull(): void {
+    if (this.auditLog.accepting) return;
+    throw new ServiceUnavailableException('Authentication is temporarily unavailable. Try again later.');
   }
 
   /** Authenticates, answering every kind of bad token with the one `invalidToken` message. */

@@ -100,7 +100,10 @@ export interface KeysmithModuleOptions {
   auditFlushIntervalSeconds?: number;
   /** @deprecated Use `auditFlushIntervalSeconds` (in seconds): `auditFlushIntervalMs: 50` is `auditFlushIntervalSeconds: 0.05`. */
   auditFlushIntervalMs?: number;
-  /** Most audit rows held while the database is slow or down; further rows are counted as lost. Default `10000`. */
+  /**
+   * Most audit rows held while the database is slow or down, the batch being tried included; once
+   * it is full, `auditOnFailure` decides. Default `10000`.
+   */
   auditMaxBuffered?: number;
   /**
    * When the buffer is full and the database still does not take rows: `'drop'` serves the request

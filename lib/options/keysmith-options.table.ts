@@ -211,7 +211,8 @@ export const KEYSMITH_OPTION_TABLE = {
   auditMaxBuffered: {
     default: 10_000,
     check: wholeNumber(1, 10_000_000),
-    meaning: 'Most audit rows held while the database is slow or down; beyond it rows are counted as lost and logged.',
+    meaning:
+      'Most audit rows held while the database is slow or down, the batch being tried included; once it is full, `auditOnFailure` decides.',
   },
   auditOnFailure: {
     default: 'drop',
