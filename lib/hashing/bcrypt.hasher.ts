@@ -3,6 +3,9 @@ import { TokenHasher } from './token-hasher.js';
 
 export const DEFAULT_BCRYPT_ROUNDS = 10;
 
+/** bcrypt reads at most 72 bytes of what it hashes: the rest of a longer secret is never checked. */
+export const BCRYPT_MAX_INPUT_BYTES = 72;
+
 /** bcrypt on libuv's thread pool, so a hash never blocks the event loop. Stored as `bcrypt$$2b$...`. */
 export class BcryptHasher extends TokenHasher {
   readonly algorithm = 'bcrypt';

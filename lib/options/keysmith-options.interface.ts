@@ -56,7 +56,7 @@ export interface KeysmithModuleOptions {
   queryParamName?: string;
   /** Namespace written in front of new tokens (`<tokenPrefix>_<identifier>`): letters and digits. Default `'tok'`. */
   tokenPrefix?: string;
-  /** Length of the random secret of new tokens, 16 to 256. Default `32`. */
+  /** Length of the random secret of new tokens, 16 to 256; at most 72 with the `'bcrypt'` hasher. Default `32`. */
   secretLength?: number;
   /** Days until a new token expires when `create` is given no `expiresAt`; `null` or `0`: never. Default `90`. */
   defaultExpiryDays?: number | null;

@@ -96,7 +96,8 @@ export const KEYSMITH_OPTION_TABLE = {
   secretLength: {
     default: 32,
     check: wholeNumber(MIN_SECRET_LENGTH, MAX_SECRET_LENGTH),
-    meaning: 'Random base62 characters in a new secret, 16 to 256.',
+    meaning:
+      "Random base62 characters in a new secret, 16 to 256; at most 72 with `hasher: 'bcrypt'`, which checks only a secret's first 72 bytes.",
     env: 'number',
   },
   defaultExpiryDays: {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { KeysmithConfigurationError } from '../errors/keysmith-configuration.error.js';
-import { BcryptHasher } from '../hashing/bcrypt.hasher.js';
+import { BCRYPT_MAX_INPUT_BYTES, BcryptHasher } from '../hashing/bcrypt.hasher.js';
 import { HasherRegistry } from '../hashing/hasher-registry.js';
 import { Pbkdf2Sha512Hasher } from '../hashing/pbkdf2-sha512.hasher.js';
 import { Sha256Hasher } from '../hashing/sha256.hasher.js';
@@ -63,6 +63,14 @@ export function resolveKeysmithOptions(options: KeysmithModuleOptions = {}): Res
 
 /** The rules between options, once each option is checked on its own. */
 function checkTogether(options: CheckedOptions): void {
+  // A secret is hashed alone, and base62 takes one byte a character.
+  if (options.hasher === 'bcrypt' && options.secretLength > BCRYPT_MAX_INPUT_BYTES) {
+    throw new KeysmithConfigurationError(
+      'secretLength',
+      `${options.secretLength} with hasher 'bcrypt', which checks only the first ${BCRYPT_MAX_INPUT_BYTES} characters of a secret; ` +
+        `use a secretLength of at most ${BCRYPT_MAX_INPUT_BYTES}, or hasher 'pbkdf2_sha512' or 'sha256'.`,
+    );
+  }
   const outside = options.defaultScopes.filter((scope) => options.availableScopes.length > 0 && !options.availableScopes.includes(scope));
   if (outside.length > 0) {
     throw new KeysmithConfigurationError(

@@ -9,6 +9,6 @@ export class ApiKey {
   @Column({ type: 'varchar', length: 100 })
   name!: string;
 
-  @Column({ type: 'char', length: 64, unique: true })
+  @Column({ type: 'varchar', length: 64, unique: true })
   sha256!: string;
 }
