@@ -1,6 +1,8 @@
 export * from './admin/index.js';
 export * from './audit/audit-log.service.js';
+export type { Authentication, AuthenticationFailure } from './auth/authentication.js';
 export * from './auth/keysmith.guard.js';
+export { TokenAuthenticator, type AuthenticationClient } from './auth/token-authenticator.js';
 export * from './decorators/index.js';
 export * from './entities/index.js';
 export * from './errors/index.js';

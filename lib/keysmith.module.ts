@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { KeysmithGuard } from './auth/keysmith.guard.js';
+import { TokenAuthenticator } from './auth/token-authenticator.js';
 import { KEYSMITH_OPTIONS } from './keysmith.constants.js';
 import { KEYSMITH_MODULE_OPTIONS } from './keysmith.internal-constants.js';
 import { ConfigurableKeysmithModule, type KeysmithModuleForRootOptions } from './keysmith.module-definition.js';
@@ -34,10 +35,11 @@ import { TokenService } from './tokens/token.service.js';
     CacheInvalidationService,
     LastUsedWriter,
     AuditLogService,
+    TokenAuthenticator,
     TokenService,
     KeysmithGuard,
   ],
-  exports: [KEYSMITH_OPTIONS, AuditLogService, TokenService, KeysmithGuard, FailedAttemptsThrottle, VerificationCache],
+  exports: [KEYSMITH_OPTIONS, AuditLogService, TokenAuthenticator, TokenService, KeysmithGuard],
 })
 export class KeysmithModule extends ConfigurableKeysmithModule {
   /** Every option is optional, so `KeysmithModule.forRoot()` alone takes the defaults. */

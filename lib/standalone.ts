@@ -1,9 +1,11 @@
 import type { DataSource } from 'typeorm';
+import { TokenAuthenticator } from './auth/token-authenticator.js';
 import { CacheInvalidationService } from './cache/cache-invalidation.service.js';
 import { VerificationCache } from './cache/verification-cache.js';
 import { TokenAuditLog } from './entities/token-audit-log.entity.js';
 import { Token } from './entities/token.entity.js';
 import type { KeysmithModuleOptions } from './options/keysmith-options.interface.js';
+import { FailedAttemptsThrottle } from './throttling/failed-attempts-throttle.js';
 import { resolveKeysmithOptions } from './options/keysmith.options.js';
 import { AuditLogService } from './audit/audit-log.service.js';
 import { LastUsedWriter } from './tokens/last-used-writer.service.js';
@@ -32,7 +34,9 @@ export async function createStandaloneKeysmith(dataSource: DataSource, options: 
   const lastUsed = new LastUsedWriter(tokenRepository, resolved);
   const invalidation = new CacheInvalidationService(resolved, cache);
   await invalidation.onModuleInit();
-  const tokens = new TokenService(tokenRepository, resolved, auditLog, cache, invalidation, lastUsed);
+  const failedAttempts = new FailedAttemptsThrottle(resolved.failedAttemptsLimit, resolved.failedAttemptsWindowMs);
+  const authenticator = new TokenAuthenticator(resolved, tokenRepository, cache, failedAttempts, lastUsed);
+  const tokens = new TokenService(tokenRepository, resolved, auditLog, invalidation, lastUsed, authenticator);
   return {
     tokens,
     auditLog,

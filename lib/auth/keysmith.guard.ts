@@ -13,24 +13,23 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { AuthFailureCode, TokenAuditAction } from '../entities/token-audit-log.entity.js';
 import type { Token } from '../entities/token.entity.js';
-import { InvalidTokenError, TokenAuthError } from '../errors/token-auth.errors.js';
 import { KEYSMITH_OPTIONS, KEYSMITH_REQUEST_TOKEN, KEYSMITH_REQUEST_USER } from '../keysmith.constants.js';
 import { LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
-import { TokenService } from '../tokens/token.service.js';
-import { VerificationCache } from '../cache/verification-cache.js';
-import { FailedAttemptsThrottle } from '../throttling/failed-attempts-throttle.js';
-import { prefixOf } from '../token-format/token-format.js';
 import { extractToken } from '../request/extract-token.js';
 import { getRawResponse, getRequest } from '../request/get-request.js';
 import { clientIp } from '../request/request-metadata.js';
 import { toWsException } from '../request/ws-exception.js';
+import type { Authentication, AuthenticationFailure } from './authentication.js';
 import { RoutePolicies } from './route-policies.js';
+import { TokenAuthenticator } from './token-authenticator.js';
 
 /**
  * Authenticates the token of a request, checks its scopes and hands the token and its user to
  * the handler. Each step is a protected method, so a subclass can change one without the rest.
+ * Whether a token authenticates is `TokenAuthenticator`'s decision; the guard turns it into a
+ * response and an audit row.
  */
 @Injectable()
 export class KeysmithGuard implements CanActivate {
@@ -39,11 +38,9 @@ export class KeysmithGuard implements CanActivate {
 
   constructor(
     @Inject(Reflector) protected readonly reflector: Reflector,
-    @Inject(TokenService) protected readonly tokenService: TokenService,
+    @Inject(TokenAuthenticator) protected readonly authenticator: TokenAuthenticator,
     @Inject(AuditLogService) protected readonly auditLog: AuditLogService,
     @Inject(KEYSMITH_OPTIONS) protected readonly options: ResolvedKeysmithOptions,
-    @Inject(FailedAttemptsThrottle) protected readonly failedAttempts: FailedAttemptsThrottle,
-    @Inject(VerificationCache) protected readonly verificationCache: VerificationCache,
   ) {
     this.routePolicies = new RoutePolicies(reflector);
   }
@@ -80,7 +77,6 @@ export class KeysmithGuard implements CanActivate {
 
     const { rateLimitHook, throttleHook } = this.options;
     if (rateLimitHook) await this.runHook(context, null, () => rateLimitHook(request, rawToken));
-    this.refuseRepeatedFailures(context, request, rawToken);
     const token = await this.authenticate(context, rawToken);
     if (throttleHook) await this.runHook(context, token, () => throttleHook(request, token));
     this.checkScopes(context, token);
@@ -112,23 +108,23 @@ export class KeysmithGuard implements CanActivate {
     throw new ServiceUnavailableException('Authentication is temporarily unavailable. Try again later.');
   }
 
-  /** Authenticates, answering every kind of bad token with the one `invalidToken` message. */
+  /**
+   * The token, or a refusal: every kind of bad token gets the one `invalidToken` message (401), a
+   * client over the failed-attempts limit the `rateLimited` one (429), and a database that does
+   * not answer 503.
+   */
   protected async authenticate(context: ExecutionContext, rawToken: string): Promise<Token> {
+    const request = this.getRequest(context);
+    let authentication: Authentication;
     try {
-      return await this.tokenService.authenticate(rawToken);
+      authentication = await this.authenticator.authenticate(rawToken, { ip: () => clientIp(request) });
     } catch (error) {
-      if (!(error instanceof TokenAuthError)) {
-        // Not the client's fault (the database is down, say): a 401 would log users out.
-        this.logger.error(`Token authentication could not complete: ${(error as Error)?.message}`, (error as Error)?.stack);
-        throw new ServiceUnavailableException('Authentication is temporarily unavailable. Try again later.');
-      }
-      const extra = error instanceof InvalidTokenError ? { reason: error.reason } : {};
-      if (error instanceof InvalidTokenError && (error.reason === 'wrong_secret' || error.reason === 'unknown_prefix')) {
-        this.failedAttempts.recordFailure(clientIp(this.getRequest(context)), prefixOf(rawToken)!);
-      }
-      this.auditFailure(context, error.code, error.token?.id ?? null, extra);
-      this.throwUnauthorized(this.options.errorMessages.invalidToken);
+      // Not the client's fault (the database is down, say): a 401 would log users out.
+      this.logger.error(`Token authentication could not complete: ${(error as Error)?.message}`, (error as Error)?.stack);
+      throw new ServiceUnavailableException('Authentication is temporarily unavailable. Try again later.');
     }
+    if (authentication.failure) this.refuse(context, authentication.failure);
+    return authentication.token;
   }
 
   /** Requires every scope named by `@KeysmithScopes()` on the handler and on its class. */
@@ -143,13 +139,8 @@ export class KeysmithGuard implements CanActivate {
    * The user of the token through the `resolveUser` option; `null` without either. Kept with the
    * verified token for `cacheTtlSeconds`, so a warm request does not query the user either.
    */
-  protected async resolveUser(token: Token): Promise<unknown> {
-    if (token.userId === null || !this.options.resolveUser) return null;
-    const cached = this.verificationCache.getUser(token.id);
-    if (cached) return cached.user;
-    const user = (await this.options.resolveUser(token.userId, token)) ?? null;
-    this.verificationCache.setUser(token.id, user);
-    return user;
+  protected resolveUser(token: Token): Promise<unknown> {
+    return this.authenticator.userOf(token);
   }
 
   protected attach(request: any, token: Token | null, user: unknown): void {
@@ -166,16 +157,12 @@ export class KeysmithGuard implements CanActivate {
     throw new HttpException(message, HttpStatus.TOO_MANY_REQUESTS);
   }
 
-  /**
-   * Refuses, before any hashing, a prefix this client has sent too many wrong secrets for
-   * (`failedAttemptsLimit` within `failedAttemptsWindowSeconds`).
-   */
-  protected refuseRepeatedFailures(context: ExecutionContext, request: any, rawToken: string): void {
-    if (this.failedAttempts.isEmpty) return;
-    const prefix = prefixOf(rawToken);
-    if (prefix === null || !this.failedAttempts.isBlocked(clientIp(request), prefix)) return;
-    this.auditFailure(context, 'rate_limited', null, { reason: 'failed_attempts', prefix });
-    this.throwRateLimited(this.options.errorMessages.rateLimited);
+  /** Audits a failed authentication and answers it: 429 for too many failed attempts, else 401. */
+  private refuse(context: ExecutionContext, failure: AuthenticationFailure): never {
+    const { code, reason, token, prefix } = failure;
+    this.auditFailure(context, code, token?.id ?? null, { ...(reason && { reason }), ...(prefix && { prefix }) });
+    if (code === 'rate_limited') this.throwRateLimited(this.options.errorMessages.rateLimited);
+    this.throwUnauthorized(this.options.errorMessages.invalidToken);
   }
 
   /** Runs a rate-limit or throttle hook: throwing or returning `false` blocks with 429. */

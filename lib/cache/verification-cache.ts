@@ -1,113 +1,113 @@
 import { hash } from 'node:crypto';
-import { Token } from '../entities/token.entity.js';
+import { LRUCache } from 'lru-cache';
+import type { Token } from '../entities/token.entity.js';
+import { copyToken } from '../tokens/copy-token.js';
 
-interface Entry {
-  token: Token;
-  cachedUntil: number;
-}
-
-interface UserEntry {
-  user: unknown;
-  cachedUntil: number;
+/** A verification under way, with the invalidation count it started at. */
+interface Verification {
+  generation: number;
+  token: Promise<Token>;
 }
 
 /**
  * Tokens that passed a full verification, keyed by a SHA-256 of the raw token (never the token
- * itself), least recently used first out, each kept for the TTL, and the users resolved for them.
- * Lifecycle actions drop a token's entries at once.
+ * itself), least recently used first out, each kept for the TTL; and the users resolved for them.
+ *
+ * A token's entries go at once when it is rotated, revoked or purged (`drop`). Every drop also
+ * moves a generation count on: a verification that started before a drop neither fills the cache
+ * nor is joined by requests that arrive after it, so a verification that raced with a revoke can
+ * never put the revoked token back.
  */
 export class VerificationCache {
-  // A Map iterates in insertion order: re-inserting on every hit keeps the oldest entry first.
-  private readonly entries = new Map<string, Entry>();
+  private readonly tokens: LRUCache<string, Token> | null;
+  private readonly users: LRUCache<string, { user: unknown }> | null;
   private readonly keysByToken = new Map<string, Set<string>>();
-  private readonly usersByToken = new Map<string, UserEntry>();
-  private invalidations = 0;
+  private readonly verifying = new Map<string, Verification>();
+  private generation = 0;
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries: number,
-  ) {}
+  constructor(ttlMs: number, maxEntries: number) {
+    const enabled = ttlMs > 0 && maxEntries > 0;
+    this.tokens = enabled
+      ? new LRUCache<string, Token>({
+          max: maxEntries,
+          ttl: ttlMs,
+          dispose: (token, key) => this.forgetKey(token.id, key),
+        })
+      : null;
+    this.users = enabled ? new LRUCache<string, { user: unknown }>({ max: maxEntries, ttl: ttlMs }) : null;
+  }
 
   get enabled(): boolean {
-    return this.ttlMs > 0 && this.maxEntries > 0;
+    return this.tokens !== null;
+  }
+
+  get size(): number {
+    return this.tokens?.size ?? 0;
   }
 
   keyOf(rawToken: string): string {
     return hash('sha256', rawToken, 'base64');
   }
 
-  /**
-   * A marker to take before reading a token from the database and to give back to `set`: an
-   * entry is not stored when its token was invalidated in between, so a verification that raced
-   * with a revoke cannot put the revoked token back.
-   */
-  mark(): number {
-    return this.invalidations;
-  }
-
-  /** A copy of the cached token, so a handler that changes it does not change the cache. */
+  /** A copy of the cached token, so that a handler changing it changes nothing the next request sees. */
   get(key: string): Token | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.cachedUntil <= Date.now()) {
-      this.delete(key, entry.token.id);
-      return undefined;
-    }
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return copyToken(entry.token);
+    const token = this.tokens?.get(key);
+    return token && copyToken(token);
   }
 
-  set(key: string, token: Token, mark: number): void {
-    if (!this.enabled || mark !== this.invalidations) return;
-    this.entries.delete(key);
-    this.entries.set(key, { token: copyToken(token), cachedUntil: Date.now() + this.ttlMs });
-    let keys = this.keysByToken.get(token.id);
-    if (!keys) this.keysByToken.set(token.id, (keys = new Set()));
-    keys.add(key);
-    if (this.entries.size > this.maxEntries) {
-      const [oldestKey, oldest] = this.entries.entries().next().value as [string, Entry];
-      this.delete(oldestKey, oldest.token.id);
+  /** Whether the raw token behind `key` was verified within the TTL: its sender has proved the secret. */
+  has(key: string): boolean {
+    return this.tokens?.has(key) ?? false;
+  }
+
+  /**
+   * The token a verification of `key` finds: one verification at a time per key, whose result
+   * fills the cache. Requests that miss together (when a busy token's entry expires, say) share it
+   * instead of each running a hash; each gets a copy of its own.
+   */
+  async verifyOnce(key: string, verify: () => Promise<Token>): Promise<Token> {
+    const running = this.verifying.get(key);
+    if (running?.generation === this.generation) return copyToken(await running.token);
+
+    const verification: Verification = { generation: this.generation, token: verify() };
+    this.verifying.set(key, verification);
+    try {
+      const token = await verification.token;
+      if (verification.generation === this.generation) this.store(key, token);
+      return copyToken(token);
+    } finally {
+      if (this.verifying.get(key) === verification) this.verifying.delete(key);
     }
   }
 
   /** The user resolved for a token within the TTL, wrapped so that a `null` user is a hit too. */
   getUser(tokenId: string): { user: unknown } | undefined {
-    const entry = this.usersByToken.get(tokenId);
-    if (!entry) return undefined;
-    if (entry.cachedUntil > Date.now()) return { user: entry.user };
-    this.usersByToken.delete(tokenId);
-    return undefined;
+    return this.users?.get(tokenId);
   }
 
   setUser(tokenId: string, user: unknown): void {
-    if (!this.enabled) return;
-    this.usersByToken.delete(tokenId);
-    this.usersByToken.set(tokenId, { user, cachedUntil: Date.now() + this.ttlMs });
-    if (this.usersByToken.size > this.maxEntries) this.usersByToken.delete(this.usersByToken.keys().next().value as string);
+    this.users?.set(tokenId, { user });
   }
 
   /** Drops every entry of a token (after it was rotated, revoked or purged here or elsewhere). */
   drop(tokenId: string): void {
-    this.invalidations++;
-    for (const key of this.keysByToken.get(tokenId) ?? []) this.entries.delete(key);
+    this.generation++;
+    for (const key of this.keysByToken.get(tokenId) ?? []) this.tokens?.delete(key);
     this.keysByToken.delete(tokenId);
-    this.usersByToken.delete(tokenId);
+    this.users?.delete(tokenId);
   }
 
-  get size(): number {
-    return this.entries.size;
+  private store(key: string, token: Token): void {
+    if (!this.tokens) return;
+    this.tokens.set(key, copyToken(token));
+    let keys = this.keysByToken.get(token.id);
+    if (!keys) this.keysByToken.set(token.id, (keys = new Set()));
+    keys.add(key);
   }
 
-  private delete(key: string, tokenId: string): void {
-    this.entries.delete(key);
+  private forgetKey(tokenId: string, key: string): void {
     const keys = this.keysByToken.get(tokenId);
     keys?.delete(key);
     if (keys?.size === 0) this.keysByToken.delete(tokenId);
   }
-}
-
-/** A copy to hand out or keep, so that a handler changing its token changes no one else's. */
-export function copyToken(token: Token): Token {
-  return Object.assign(new Token(), token);
 }

@@ -39,6 +39,10 @@ export class Pbkdf2Sha512Hasher extends TokenHasher {
     const stored = Buffer.from(expected);
     return actual.length === stored.length && timingSafeEqual(actual, stored);
   }
+
+  override needsRehash(hash: string): boolean {
+    return Number(hash.split('$', 1)[0]) !== this.iterations;
+  }
 }
 
 async function derive(secret: string, salt: string, iterations: number): Promise<string> {

@@ -14,4 +14,13 @@ export abstract class TokenHasher {
 
   /** Checks a secret against a value `hash()` returned. Compare in constant time. */
   abstract verify(secret: string, hash: string): Promise<boolean>;
+
+  /**
+   * Whether a value `hash()` returned was made with other settings than this hasher's now (a lower
+   * bcrypt cost, fewer iterations). Such a hash is made again on the token's next successful
+   * verification. Default: never.
+   */
+  needsRehash(_hash: string): boolean {
+    return false;
+  }
 }

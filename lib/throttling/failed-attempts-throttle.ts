@@ -1,53 +1,90 @@
+/** One verification that a client started for a prefix: it ends as a success or a failure. */
+export interface VerificationAttempt {
+  succeeded(): void;
+  failed(): void;
+}
+
 interface Window {
   failures: number;
+  /** Verifications started and not ended yet: they count against the limit until they end. */
+  running: number;
   endsAt: number;
 }
 
-// Each entry is a few dozen bytes; the cap keeps a flood of made-up prefixes from growing memory.
-const MAX_TRACKED = 100_000;
+// Each entry is a few dozen bytes; the caps keep a flood of made-up prefixes from growing memory.
+const MAX_COUNTING = 100_000;
+const MAX_BLOCKED = 100_000;
+
+const NOT_COUNTED: VerificationAttempt = { succeeded: () => undefined, failed: () => undefined };
 
 /**
- * Counts failed secrets per client IP and prefix. Once a pair reaches the limit within the
- * window, that IP's further attempts on that prefix are refused before any hashing, so a known
- * prefix cannot be used to burn CPU; the owner of the token, from another IP, is not locked out.
+ * Counts failed secrets per client address and prefix. Once a pair reaches the limit within the
+ * window, that address's further unproven attempts on that prefix are refused before any
+ * hashing, so a known prefix cannot be used to burn CPU; the owner of the token, from another
+ * address or with a secret already proven (cached), is not locked out.
+ *
+ * An attempt counts from the moment its verification starts, not when its hash ends, so a burst
+ * of concurrent guesses cannot all get past the limit. Blocked pairs are kept apart from pairs
+ * still counting: a flood of new pairs evicts only counting ones, never a block.
  */
 export class FailedAttemptsThrottle {
-  private readonly windows = new Map<string, Window>();
+  private readonly counting = new Map<string, Window>();
+  private readonly blocked = new Map<string, number>();
 
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
   ) {}
 
-  /** No failure counted: nothing is blocked, and the client's address need not be looked up. */
-  get isEmpty(): boolean {
-    return this.windows.size === 0;
-  }
-
   isBlocked(clientIp: string | null, prefix: string): boolean {
-    if (this.limit === 0) return false;
+    if (this.limit === 0 || this.blocked.size === 0) return false;
     const key = keyOf(clientIp, prefix);
-    const window = this.windows.get(key);
-    if (!window) return false;
-    if (window.endsAt <= Date.now()) {
-      this.windows.delete(key);
-      return false;
-    }
-    return window.failures >= this.limit;
+    const endsAt = this.blocked.get(key);
+    if (endsAt === undefined) return false;
+    if (endsAt > Date.now()) return true;
+    this.blocked.delete(key);
+    return false;
   }
 
-  recordFailure(clientIp: string | null, prefix: string): void {
-    if (this.limit === 0) return;
+  /**
+   * Starts an attempt, or returns `null` when this address has reached the limit for this prefix,
+   * counting the attempts still running.
+   */
+  begin(clientIp: string | null, prefix: string): VerificationAttempt | null {
+    if (this.limit === 0) return NOT_COUNTED;
+    if (this.isBlocked(clientIp, prefix)) return null;
     const key = keyOf(clientIp, prefix);
+    const window = this.windowOf(key);
+    if (window.failures + window.running >= this.limit) return null;
+    window.running++;
+    let ended = false;
+    const end = (failed: boolean) => {
+      if (ended) return;
+      ended = true;
+      window.running--;
+      if (failed) this.recordFailure(key, window);
+    };
+    return { succeeded: () => end(false), failed: () => end(true) };
+  }
+
+  private windowOf(key: string): Window {
     const now = Date.now();
-    const window = this.windows.get(key);
-    if (window && window.endsAt > now) {
-      window.failures++;
-      return;
-    }
-    this.windows.delete(key);
-    this.windows.set(key, { failures: 1, endsAt: now + this.windowMs });
-    if (this.windows.size > MAX_TRACKED) this.windows.delete(this.windows.keys().next().value as string);
+    const window = this.counting.get(key);
+    if (window && (window.endsAt > now || window.running > 0)) return window;
+    const fresh: Window = { failures: 0, running: 0, endsAt: now + this.windowMs };
+    this.counting.delete(key);
+    this.counting.set(key, fresh);
+    if (this.counting.size > MAX_COUNTING) this.counting.delete(this.counting.keys().next().value!);
+    return fresh;
+  }
+
+  private recordFailure(key: string, window: Window): void {
+    window.failures++;
+    if (window.failures < this.limit) return;
+    this.counting.delete(key);
+    this.blocked.delete(key);
+    this.blocked.set(key, Math.max(window.endsAt, Date.now()));
+    if (this.blocked.size > MAX_BLOCKED) this.blocked.delete(this.blocked.keys().next().value!);
   }
 }
 

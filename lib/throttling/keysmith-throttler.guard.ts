@@ -12,6 +12,7 @@ import {
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
+import { TokenAuthenticator } from '../auth/token-authenticator.js';
 import { prefixOf } from '../token-format/token-format.js';
 import { extractToken } from '../request/extract-token.js';
 import { getRawResponse, getRequest } from '../request/get-request.js';
@@ -28,9 +29,10 @@ export const KEYSMITH_IP_TRACKER_PREFIX = 'keysmith-ip:';
  * `@nestjs/throttler`'s guard, counting requests per API token instead of per IP.
  *
  * - The tracker is the token's prefix (`tok_ab12CD34`), read from the same header (or handshake,
- *   or query parameter) as `KeysmithGuard` reads, with no hashing and no database query, so the
- *   limit is checked before any authentication work. A request without a well-formed token is
- *   counted by its client IP, as `ThrottlerGuard` does.
+ *   or query parameter) as `KeysmithGuard` reads, once the token has proved its secret: it was
+ *   verified within the cache TTL, which costs no hashing and no query to look up. Any other
+ *   request (no token, a malformed one, or one not verified yet) is counted by its client IP, as
+ *   `ThrottlerGuard` does, so knowing a prefix does not let anyone spend its owner's quota.
  * - Counts live in the throttler's own storage (`ThrottlerModule.forRoot({ storage })`), so a
  *   shared storage such as Redis limits a token across every instance.
  * - A blocked request gets 429 with the `rateLimited` message of the keysmith options (not the
@@ -40,8 +42,8 @@ export const KEYSMITH_IP_TRACKER_PREFIX = 'keysmith-ip:';
  * `KeysmithGuard`, so a blocked request costs no authentication:
  * `@UseGuards(KeysmithThrottlerGuard, KeysmithGuard)`, or as an `APP_GUARD` listed first.
  *
- * The prefix is not secret, and a client may invent new well-formed tokens to get fresh counts;
- * add a named throttler with its own `getTracker: (req) => req.ip` to also cap each client IP.
+ * A token's first request after each cache expiry counts against its client's address. Add a
+ * named throttler with its own `getTracker: (req) => req.ip` to also cap each client IP.
  */
 @Injectable()
 export class KeysmithThrottlerGuard extends ThrottlerGuard {
@@ -51,14 +53,19 @@ export class KeysmithThrottlerGuard extends ThrottlerGuard {
     @Inject(Reflector) reflector: Reflector,
     @Inject(KEYSMITH_OPTIONS) protected readonly keysmithOptions: ResolvedKeysmithOptions,
     @Inject(AuditLogService) protected readonly auditLog: AuditLogService,
+    @Inject(TokenAuthenticator) protected readonly authenticator: TokenAuthenticator,
   ) {
     super(options, storageService, reflector);
   }
 
-  /** `keysmith-token:<prefix>` for a request with a well-formed token, else `keysmith-ip:<client IP>`. */
+  /**
+   * `keysmith-token:<prefix>` for a request whose token has proved its secret (it was verified
+   * within the cache TTL), else `keysmith-ip:<client IP>`: a request that only names a prefix must
+   * not spend the quota of the token's owner.
+   */
   protected override async getTracker(request: Record<string, any>): Promise<string> {
     const rawToken = extractToken(request, this.keysmithOptions);
-    const prefix = rawToken === null ? null : prefixOf(rawToken);
+    const prefix = rawToken !== null && this.authenticator.isProven(rawToken) ? prefixOf(rawToken) : null;
     if (prefix !== null) return `${KEYSMITH_TOKEN_TRACKER_PREFIX}${prefix}`;
     // A socket has no `ip`: its handshake address stands in.
     const byIp = typeof request?.ip === 'string' ? request : { ip: clientIp(request) ?? 'unknown' };

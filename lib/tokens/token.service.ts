@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Brackets, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { TOKEN_NAME_MAX_LENGTH, TOKEN_TYPES, Token } from '../entities/token.entity.js';
 import { KeysmithValidationError } from '../errors/keysmith-validation.error.js';
-import { ExpiredTokenError, InvalidTokenError, RevokedTokenError } from '../errors/token-auth.errors.js';
 import { TokenNotFoundError } from '../errors/token-not-found.error.js';
 import {
   TOKEN_SORT_FIELDS,
@@ -21,13 +20,15 @@ import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_TOKEN_REPOSITORY } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import { randomBase62 } from '../token-format/base62.js';
-import { IDENTIFIER_LENGTH, buildToken, generateToken, isTokenPrefix, parseToken } from '../token-format/token-format.js';
+import { IDENTIFIER_LENGTH, buildToken, generateToken, isTokenPrefix } from '../token-format/token-format.js';
 import { isUniqueViolation } from './unique-violation.js';
 import { isTokenId } from './token-id.js';
 import { userIdOf } from './user-ref.js';
 import { CacheInvalidationService } from '../cache/cache-invalidation.service.js';
-import { VerificationCache, copyToken } from '../cache/verification-cache.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
+import { errorOf } from '../auth/authentication.js';
+import { TokenAuthenticator } from '../auth/token-authenticator.js';
+import { findByPrefix } from './find-by-prefix.js';
 import { LastUsedWriter } from './last-used-writer.service.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -41,13 +42,10 @@ export class TokenService {
     @Inject(KEYSMITH_TOKEN_REPOSITORY) private readonly tokens: Repository<Token>,
     @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
     @Inject(AuditLogService) private readonly auditLog: AuditLogService,
-    @Inject(VerificationCache) private readonly cache: VerificationCache,
     @Inject(CacheInvalidationService) private readonly invalidation: CacheInvalidationService,
     @Inject(LastUsedWriter) private readonly lastUsed: LastUsedWriter,
+    @Inject(TokenAuthenticator) private readonly authenticator: TokenAuthenticator,
   ) {}
-
-  /** Verifications under way, by cache key, with the cache mark taken when each started. */
-  private readonly verifying = new Map<string, { mark: number; token: Promise<Token> }>();
 
   /** Creates a token. The raw token is in the result and nowhere else: show it once. */
   async create(input: CreateTokenInput): Promise<CreatedToken> {
@@ -130,11 +128,9 @@ export class TokenService {
    * from memory, without a query or a hash; its expiry is still checked every time.
    */
   async authenticate(rawToken: string): Promise<Token> {
-    if (!this.cache.enabled) return this.accept(await this.verify(rawToken));
-    const cacheKey = this.cache.keyOf(rawToken);
-    const cached = this.cache.get(cacheKey);
-    if (cached) return this.accept(cached);
-    return this.accept(copyToken(await this.verifyOnce(rawToken, cacheKey)));
+    const { token, failure } = await this.authenticator.authenticate(rawToken);
+    if (failure) throw errorOf(failure);
+    return token;
   }
 
   /** Writes the `lastUsedAt` of recent uses now instead of within the next second. */
@@ -146,10 +142,8 @@ export class TokenService {
     return isTokenId(id) ? this.tokens.findOne({ where: { id } }) : Promise.resolve(null);
   }
 
-  async findByPrefix(prefix: string): Promise<Token | null> {
-    const token = await this.tokens.findOne({ where: { prefix } });
-    // MySQL/MariaDB compare text without case or trailing spaces; a prefix must match exactly.
-    return token?.prefix === prefix ? token : null;
+  findByPrefix(prefix: string): Promise<Token | null> {
+    return findByPrefix(this.tokens, prefix);
   }
 
   /** The token named by an id or a prefix (or the fresh row of a `Token`); throws `TokenNotFoundError` for none. */
@@ -199,51 +193,6 @@ export class TokenService {
       .setParameters({ now: new Date(), yes: true, no: false })
       .take(input.limit ?? 100)
       .skip(input.offset ?? 0);
-  }
-
-  /**
-   * One verification of a raw token at a time, whose result fills the cache: requests that miss
-   * together (when a busy token's entry expires, say) share it instead of each running a hash. A
-   * request arriving after a lifecycle action does not join a verification that started before.
-   */
-  private verifyOnce(rawToken: string, cacheKey: string): Promise<Token> {
-    const mark = this.cache.mark();
-    const running = this.verifying.get(cacheKey);
-    if (running?.mark === mark) return running.token;
-
-    const token = this.verify(rawToken).then((verified) => {
-      this.cache.set(cacheKey, verified, mark);
-      return verified;
-    });
-    const verification = { mark, token };
-    this.verifying.set(cacheKey, verification);
-    const settle = () => {
-      if (this.verifying.get(cacheKey) === verification) this.verifying.delete(cacheKey);
-    };
-    token.then(settle, settle);
-    return token;
-  }
-
-  /** The full check: one indexed query and one hash, an equal hash for an unknown prefix. */
-  private async verify(rawToken: string): Promise<Token> {
-    const parsed = parseToken(rawToken);
-    const token = await this.findByPrefix(parsed.prefix);
-    if (!token) {
-      await this.options.hashers.verifyDecoy(parsed.secret);
-      throw new InvalidTokenError('unknown_prefix');
-    }
-    if (!(await this.options.hashers.verify(parsed.secret, token.key))) {
-      throw new InvalidTokenError('wrong_secret', token);
-    }
-    if (token.revoked || token.purged) throw new RevokedTokenError(token);
-    return token;
-  }
-
-  private accept(token: Token): Token {
-    if (token.isExpired) throw new ExpiredTokenError(token);
-    token.lastUsedAt = new Date();
-    this.lastUsed.noteUse(token.id, token.lastUsedAt);
-    return token;
   }
 
   private async insertWithFreshPrefix(token: Token): Promise<void> {

@@ -187,18 +187,18 @@ describe('constant-time comparisons (source)', () => {
 
   it('verifies secrets with timingSafeEqual (sha256, pbkdf2_sha512) or bcrypt.compare, and compares them nowhere else', () => {
     const verifiers = {
-      sha256: sourceOf('hashers/sha256.hasher.ts', 'async verify('),
-      pbkdf2: sourceOf('hashers/pbkdf2-sha512.hasher.ts', 'async verify('),
-      bcrypt: sourceOf('hashers/bcrypt.hasher.ts', 'verify('),
+      sha256: sourceOf('hashing/sha256.hasher.ts', 'async verify('),
+      pbkdf2: sourceOf('hashing/pbkdf2-sha512.hasher.ts', 'async verify('),
+      bcrypt: sourceOf('hashing/bcrypt.hasher.ts', 'verify('),
     };
     expect(verifiers.sha256).toMatch(/timingSafeEqual\(stored, expected\)/);
     expect(verifiers.pbkdf2).toMatch(/timingSafeEqual\(actual, stored\)/);
     expect(verifiers.bcrypt).toMatch(/bcrypt\.compare\(secret, hash\)/);
     for (const verifier of Object.values(verifiers)) expect(verifier).not.toMatch(EQUALITY_ON_SECRETS);
-    const verify = sourceOf('services/token.service.ts', 'private async verify(');
-    expect(verify).toMatch(/hashers\.verify\(parsed\.secret, token\.key\)/);
-    expect(verify).toMatch(/hashers\.verifyDecoy\(parsed\.secret\)/);
-    for (const step of [verify, sourceOf('services/token.service.ts', 'async authenticate(')]) {
+    const verify = sourceOf('auth/token-authenticator.ts', 'private async verify(');
+    expect(verify).toMatch(/hashers\.verify\(secret, token\.key\)/);
+    expect(verify).toMatch(/hashers\.verifyDecoy\(secret\)/);
+    for (const step of [verify, sourceOf('auth/token-authenticator.ts', 'async authenticate(')]) {
       expect(step).not.toMatch(EQUALITY_ON_SECRETS);
       expect(step).not.toMatch(/\.key\s*===|===\s*\w+\.key\b/);
     }

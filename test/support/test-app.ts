@@ -48,6 +48,8 @@ export interface TestAppOptions {
   trustProxy?: boolean;
   /** `app.setGlobalPrefix(...)`. */
   globalPrefix?: string;
+  /** Keep the tables of an earlier app of the same suite (a restart), instead of starting empty. */
+  keepSchema?: boolean;
 }
 
 export interface LogEntry {
@@ -97,6 +99,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     imports: [
       TypeOrmModule.forRoot({
         ...(await databaseOptions(variant.database, options.suite)),
+        ...(options.keepSchema ? { dropSchema: false } : {}),
         autoLoadEntities: true,
         retryAttempts: 0,
         logger: queryRecorder(queries),

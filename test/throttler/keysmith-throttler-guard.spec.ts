@@ -21,9 +21,16 @@ describe.each(appVariants().filter((variant) => variant.registration === 'forRoo
   });
   afterAll(() => app?.close());
 
+  /** A token that has proved its secret: verified once, so its requests count against it. */
+  const provenToken = async (name: string) => {
+    const created = await app.tokens.create({ name });
+    await app.tokens.authenticate(created.rawToken);
+    return created;
+  };
+
   it(`counts each token apart: past ${LIMIT} requests one token gets 429 while another still passes (${variantName(variant)})`, async () => {
-    const first = await app.tokens.create({ name: 'first' });
-    const second = await app.tokens.create({ name: 'second' });
+    const first = await provenToken('first');
+    const second = await provenToken('second');
 
     expect(await statuses(app, '/api/health', LIMIT, first.rawToken)).toEqual(allowed);
     const blocked = await call(app, '/api/health', { token: first.rawToken });
@@ -36,7 +43,7 @@ describe.each(appVariants().filter((variant) => variant.registration === 'forRoo
   });
 
   it('tells the client its limit, and when to come back, in the throttler headers', async () => {
-    const { rawToken } = await app.tokens.create({ name: 'headers' });
+    const { rawToken } = await provenToken('headers');
     const get = () => fetch(`${app.url}/api/health`, { headers: { 'x-keysmith-token': rawToken } });
     const first = await get();
     expect(first.status).toBe(200);
@@ -49,7 +56,7 @@ describe.each(appVariants().filter((variant) => variant.registration === 'forRoo
   });
 
   it('audits the 429 as auth_failed with error_code rate_limited and the token prefix', async () => {
-    const { token, rawToken } = await app.tokens.create({ name: 'audited' });
+    const { token, rawToken } = await provenToken('audited');
     await statuses(app, '/api/health', LIMIT, rawToken);
     const agent = uniqueAgent('throttled');
     expect((await call(app, '/api/health', { token: rawToken, agent })).status).toBe(429);
@@ -66,21 +73,25 @@ describe.each(appVariants().filter((variant) => variant.registration === 'forRoo
     });
   });
 
-  it('counts by the prefix before any authentication: wrong secrets use up the token and a blocked request sends no query', async () => {
-    const { token, rawToken } = await app.tokens.create({ name: 'guessed' });
+  it('counts unproven secrets by client address: guesses use up the guesser, not the token, and a blocked guess sends no query', async () => {
+    const { token, rawToken } = await provenToken('guessed');
     const guess = buildToken(token.prefix, 'GuessGuessGuessGuessGuessGuess42');
-    expect(await statuses(app, '/api/health', LIMIT, guess)).toEqual(Array(LIMIT).fill(401));
+    const guesser = '127.0.0.3';
+    const guesses: number[] = [];
+    for (let i = 0; i < LIMIT; i++) guesses.push((await call(app, '/api/health', { token: guess, from: guesser })).status);
+    expect(guesses).toEqual(Array(LIMIT).fill(401));
 
     await app.auditLog.flush();
     const before = app.queries.length;
-    const blocked = await call(app, '/api/health', { token: rawToken });
+    const blocked = await call(app, '/api/health', { token: guess, from: guesser });
     expect(blocked.status).toBe(429);
     expect(blocked.body.message).toBe(MESSAGES.rateLimited);
     expect(app.queries.slice(before).filter((query) => /^\s*SELECT/i.test(query))).toEqual([]);
+    expect((await call(app, '/api/health', { token: rawToken, from: guesser })).status).toBe(200);
   });
 
   it('counts requests without a token by client IP, apart from the tokens', async () => {
-    const { rawToken } = await app.tokens.create({ name: 'beside-anonymous' });
+    const { rawToken } = await provenToken('beside-anonymous');
     expect(await statuses(app, '/api/me', LIMIT)).toEqual(Array(LIMIT).fill(401));
     const blocked = await call(app, '/api/me');
     expect(blocked.status).toBe(429);

@@ -1,12 +1,15 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
 import { Token } from '../../lib/index.js';
 import { VerificationCache } from '../../lib/cache/verification-cache.js';
 
-const tokenWith = (id: string): Token => Object.assign(new Token(), { id, prefix: `tok_${id}`, scopes: ['read'], expiresAt: null });
+const tokenWith = (id: string): Token =>
+  Object.assign(new Token(), { id, prefix: `tok_${id}`, scopes: ['read'], expiresAt: new Date('2030-01-01T00:00:00Z') });
+
+/** Fills the cache as a finished verification does. */
+const store = (cache: VerificationCache, key: string, token: Token) => cache.verifyOnce(key, () => Promise.resolve(token));
 
 describe('VerificationCache', () => {
-  afterEach(() => vi.useRealTimers());
-
   it('keys entries by a SHA-256 of the raw token, never the token itself', () => {
     const cache = new VerificationCache(60_000, 10);
     const raw = 'tok_ab12CD34:secretsecretsecretsecretsecret12123456';
@@ -17,56 +20,88 @@ describe('VerificationCache', () => {
     expect(cache.keyOf(`${raw}x`)).not.toBe(key);
   });
 
-  it('returns a copy of the cached token, so changing it does not change the cache', () => {
+  it('hands out copies that share no array or date with the cache, so a handler cannot change the next request', async () => {
     const cache = new VerificationCache(60_000, 10);
-    cache.set('k', tokenWith('a'), cache.mark());
+    const verified = await store(cache, 'k', tokenWith('a'));
+    verified.scopes.push('from-verification');
     const first = cache.get('k')!;
-    first.scopes.length = 0;
+    first.scopes.push('admin');
+    first.expiresAt!.setFullYear(2100);
     first.name = 'changed';
-    expect(cache.get('k')).toBeInstanceOf(Token);
-    expect(cache.get('k')!.name).toBeUndefined();
+    const next = cache.get('k')!;
+    expect(next).toBeInstanceOf(Token);
+    expect(next.scopes).toEqual(['read']);
+    expect(next.expiresAt).toEqual(new Date('2030-01-01T00:00:00Z'));
+    expect(next.name).toBeUndefined();
   });
 
-  it('forgets an entry once its TTL has passed', () => {
-    vi.useFakeTimers({ now: 1_000_000 });
-    const cache = new VerificationCache(60_000, 10);
-    cache.set('k', tokenWith('a'), cache.mark());
-    vi.setSystemTime(1_000_000 + 59_999);
+  it('forgets an entry once its TTL has passed', async () => {
+    const cache = new VerificationCache(100, 10);
+    await store(cache, 'k', tokenWith('a'));
     expect(cache.get('k')?.id).toBe('a');
-    vi.setSystemTime(1_000_000 + 60_000);
+    expect(cache.has('k')).toBe(true);
+    await sleep(150);
+    expect(cache.has('k')).toBe(false);
     expect(cache.get('k')).toBeUndefined();
-    expect(cache.size).toBe(0);
   });
 
-  it('evicts the least recently used entry when full', () => {
+  it('evicts the least recently used entry when full', async () => {
     const cache = new VerificationCache(60_000, 2);
-    cache.set('a', tokenWith('a'), cache.mark());
-    cache.set('b', tokenWith('b'), cache.mark());
+    await store(cache, 'a', tokenWith('a'));
+    await store(cache, 'b', tokenWith('b'));
     cache.get('a');
-    cache.set('c', tokenWith('c'), cache.mark());
+    await store(cache, 'c', tokenWith('c'));
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')?.id).toBe('a');
     expect(cache.get('c')?.id).toBe('c');
     expect(cache.size).toBe(2);
   });
 
-  it('drops every entry of a token at once', () => {
+  it('drops every entry of a token at once', async () => {
     const cache = new VerificationCache(60_000, 10);
-    cache.set('old-raw', tokenWith('a'), cache.mark());
-    cache.set('new-raw', tokenWith('a'), cache.mark());
-    cache.set('other', tokenWith('b'), cache.mark());
+    await store(cache, 'old-raw', tokenWith('a'));
+    await store(cache, 'new-raw', tokenWith('a'));
+    await store(cache, 'other', tokenWith('b'));
     cache.drop('a');
     expect(cache.get('old-raw')).toBeUndefined();
     expect(cache.get('new-raw')).toBeUndefined();
     expect(cache.get('other')?.id).toBe('b');
   });
 
-  it('does not store a token verified before an invalidation that happened meanwhile', () => {
+  it('shares one verification among requests that miss together', async () => {
     const cache = new VerificationCache(60_000, 10);
-    const mark = cache.mark();
+    let runs = 0;
+    let finish!: (token: Token) => void;
+    const verify = () => {
+      runs++;
+      return new Promise<Token>((resolve) => (finish = resolve));
+    };
+    const all = Promise.all([cache.verifyOnce('k', verify), cache.verifyOnce('k', verify), cache.verifyOnce('k', verify)]);
+    finish(tokenWith('a'));
+    const tokens = await all;
+    expect(runs).toBe(1);
+    tokens[0].scopes.push('admin');
+    expect(tokens[1].scopes).toEqual(['read']);
+  });
+
+  it('neither stores nor shares a verification that started before the token was dropped', async () => {
+    const cache = new VerificationCache(60_000, 10);
+    let runs = 0;
+    const finishers: Array<(token: Token) => void> = [];
+    const verify = () => {
+      runs++;
+      return new Promise<Token>((resolve) => finishers.push(resolve));
+    };
+    const before = cache.verifyOnce('k', verify);
     cache.drop('a');
-    cache.set('k', tokenWith('a'), mark);
+    const after = cache.verifyOnce('k', verify);
+    expect(runs).toBe(2);
+    finishers[0](tokenWith('a'));
+    await before;
     expect(cache.get('k')).toBeUndefined();
+    finishers[1](tokenWith('a'));
+    await after;
+    expect(cache.get('k')?.id).toBe('a');
   });
 
   it('keeps the user resolved for a token, a null user included, until the token is dropped', () => {
@@ -80,10 +115,18 @@ describe('VerificationCache', () => {
     expect(cache.getUser('a')).toBeUndefined();
   });
 
-  it('is off with a TTL of 0: nothing is stored', () => {
+  it('is off with a TTL of 0: nothing is stored, concurrent misses still share a verification', async () => {
     const cache = new VerificationCache(0, 10);
     expect(cache.enabled).toBe(false);
-    cache.set('k', tokenWith('a'), cache.mark());
+    let runs = 0;
+    const verify = async () => {
+      runs++;
+      await sleep(10);
+      return tokenWith('a');
+    };
+    await Promise.all([cache.verifyOnce('k', verify), cache.verifyOnce('k', verify)]);
+    expect(runs).toBe(1);
     expect(cache.get('k')).toBeUndefined();
+    expect(cache.has('k')).toBe(false);
   });
 });

@@ -1,0 +1,45 @@
+import type { Token } from '../entities/token.entity.js';
+import {
+  ExpiredTokenError,
+  InvalidTokenError,
+  RevokedTokenError,
+  type InvalidTokenReason,
+  type TokenAuthError,
+} from '../errors/token-auth.errors.js';
+
+/** Why a raw token did not authenticate: the audit row's `error_code` and `extra.reason`. */
+export interface AuthenticationFailure {
+  code: TokenAuthError['code'] | 'rate_limited';
+  /** Why an invalid token is invalid, or `failed_attempts` for a refused attempt. */
+  reason: InvalidTokenReason | 'failed_attempts' | null;
+  /** The token its prefix named, when one was found (its secret may still have been wrong). */
+  token: Token | null;
+  /** The token's prefix, when the attempt was refused for the failures before it. */
+  prefix: string | null;
+}
+
+/** What `TokenAuthenticator.authenticate()` found: the token, or why there is none. */
+export type Authentication = { token: Token; failure: null } | { token: null; failure: AuthenticationFailure };
+
+/** Thrown inside a verification that the failed-attempts limit refused to start. */
+export class AttemptsExceededError extends Error {
+  constructor(readonly prefix: string) {
+    super(`Too many failed attempts for ${prefix}.`);
+  }
+}
+
+export function failureOf(error: TokenAuthError | AttemptsExceededError): Authentication {
+  if (error instanceof AttemptsExceededError) {
+    return { token: null, failure: { code: 'rate_limited', reason: 'failed_attempts', token: null, prefix: error.prefix } };
+  }
+  const reason = error instanceof InvalidTokenError ? error.reason : null;
+  return { token: null, failure: { code: error.code, reason, token: error.token, prefix: null } };
+}
+
+/** The error `TokenService.authenticate()` throws for a failure. */
+export function errorOf(failure: AuthenticationFailure): TokenAuthError {
+  const { code, reason, token } = failure;
+  if (code === 'revoked_token' && token) return new RevokedTokenError(token);
+  if (code === 'expired_token' && token) return new ExpiredTokenError(token);
+  return new InvalidTokenError(reason === 'failed_attempts' || reason === null ? 'malformed' : reason, token);
+}

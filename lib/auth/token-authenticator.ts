@@ -1,0 +1,143 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Like, type Repository } from 'typeorm';
+import { VerificationCache } from '../cache/verification-cache.js';
+import type { Token } from '../entities/token.entity.js';
+import { ExpiredTokenError, InvalidTokenError, RevokedTokenError, TokenAuthError } from '../errors/token-auth.errors.js';
+import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
+import { KEYSMITH_TOKEN_REPOSITORY, LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
+import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
+import { FailedAttemptsThrottle } from '../throttling/failed-attempts-throttle.js';
+import { parseToken, type ParsedToken } from '../token-format/token-format.js';
+import { LastUsedWriter } from '../tokens/last-used-writer.service.js';
+import { findByPrefix } from '../tokens/find-by-prefix.js';
+import { AttemptsExceededError, failureOf, type Authentication } from './authentication.js';
+
+/** Where an authentication comes from, for the failed-attempts limit. */
+export interface AuthenticationClient {
+  /** The client's address, read only when a secret has to be verified. */
+  ip(): string | null;
+}
+
+/**
+ * Decides whether a raw token authenticates, and owns every step of that decision: the shape and
+ * checksum (parsed once), the verification cache (a hit proves the secret and costs no query and
+ * no hash), the failed-attempts limit (for unproven secrets only), one shared verification per
+ * raw token at a time, the hash upgrade after a change of hasher, the user, and `lastUsedAt`.
+ * `KeysmithGuard` turns its result into a response and an audit row; `TokenService.authenticate`
+ * into a token or an error.
+ */
+@Injectable()
+export class TokenAuthenticator implements OnApplicationBootstrap {
+  private readonly logger = new Logger(LOGGER_CONTEXT);
+
+  constructor(
+    @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
+    @Inject(KEYSMITH_TOKEN_REPOSITORY) private readonly tokens: Repository<Token>,
+    @Inject(VerificationCache) private readonly cache: VerificationCache,
+    @Inject(FailedAttemptsThrottle) private readonly failedAttempts: FailedAttemptsThrottle,
+    @Inject(LastUsedWriter) private readonly lastUsed: LastUsedWriter,
+  ) {}
+
+  /**
+   * The token a raw token authenticates, or why it does not. Only a database failure throws.
+   * Without a `client`, no failed attempt is counted (as for `TokenService.authenticate()`).
+   */
+  async authenticate(rawToken: unknown, client?: AuthenticationClient): Promise<Authentication> {
+    if (typeof rawToken !== 'string') return failureOf(new InvalidTokenError('malformed'));
+    const key = this.cache.keyOf(rawToken);
+    const cached = this.cache.get(key);
+    if (cached) return this.accept(cached);
+
+    let parsed: ParsedToken;
+    try {
+      parsed = parseToken(rawToken);
+    } catch (error) {
+      return failureOf(error as InvalidTokenError);
+    }
+    const ip = client ? client.ip() : undefined;
+    if (ip !== undefined && this.failedAttempts.isBlocked(ip, parsed.prefix)) return failureOf(new AttemptsExceededError(parsed.prefix));
+    try {
+      return this.accept(await this.cache.verifyOnce(key, () => this.verifyCounted(parsed, ip)));
+    } catch (error) {
+      if (error instanceof TokenAuthError || error instanceof AttemptsExceededError) return failureOf(error);
+      throw error;
+    }
+  }
+
+  /** Whether this raw token was verified within the cache TTL: its sender has proved the secret. */
+  isProven(rawToken: string): boolean {
+    return this.cache.has(this.cache.keyOf(rawToken));
+  }
+
+  /** The user of a token through the `resolveUser` option, kept with the verified token for the cache TTL. */
+  async userOf(token: Token): Promise<unknown> {
+    if (token.userId === null || !this.options.resolveUser) return null;
+    const cached = this.cache.getUser(token.id);
+    if (cached) return cached.user;
+    const user = (await this.options.resolveUser(token.userId, token)) ?? null;
+    this.cache.setUser(token.id, user);
+    return user;
+  }
+
+  /**
+   * Measures, once at startup, what verifying a stored hash of each hasher other than the
+   * configured one costs, so that decoys for unknown prefixes cost as much from the first request.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const { hashers } = this.options;
+    try {
+      for (const algorithm of hashers.algorithms.slice(1)) {
+        const sample = await this.tokens.findOne({ select: { id: true, key: true }, where: { key: Like(`${algorithm}$%`) } });
+        if (sample) await hashers.learn(sample.key);
+      }
+    } catch (error) {
+      this.logger.warn(`Could not sample stored hashes for decoy verifications: ${(error as Error).message}`);
+    }
+  }
+
+  /** A verification that counts against the client's failed-attempts limit from its start. */
+  private async verifyCounted(parsed: ParsedToken, ip: string | null | undefined): Promise<Token> {
+    const attempt = ip === undefined ? null : this.failedAttempts.begin(ip, parsed.prefix);
+    if (attempt === null && ip !== undefined) throw new AttemptsExceededError(parsed.prefix);
+    try {
+      const token = await this.verify(parsed);
+      attempt?.succeeded();
+      return token;
+    } catch (error) {
+      if (error instanceof InvalidTokenError && (error.reason === 'wrong_secret' || error.reason === 'unknown_prefix')) attempt?.failed();
+      else attempt?.succeeded();
+      throw error;
+    }
+  }
+
+  /** The full check: one indexed query and one hash, an equally costly hash for an unknown prefix. */
+  private async verify({ prefix, secret }: ParsedToken): Promise<Token> {
+    const { hashers } = this.options;
+    const token = await findByPrefix(this.tokens, prefix);
+    if (!token) {
+      await hashers.verifyDecoy(secret);
+      throw new InvalidTokenError('unknown_prefix');
+    }
+    if (!(await hashers.verify(secret, token.key))) throw new InvalidTokenError('wrong_secret', token);
+    if (token.revoked || token.purged) throw new RevokedTokenError(token);
+    if (hashers.needsRehash(token.key)) void this.upgradeHash(token, secret);
+    return token;
+  }
+
+  /** Hashes a proven secret again with the configured hasher, unless the token changed meanwhile. */
+  private async upgradeHash(token: Token, secret: string): Promise<void> {
+    try {
+      const key = await this.options.hashers.hash(secret);
+      await this.tokens.update({ id: token.id, key: token.key }, { key });
+    } catch (error) {
+      this.logger.warn(`Could not upgrade the hash of token ${token.prefix}: ${(error as Error).message}`);
+    }
+  }
+
+  private accept(token: Token): Authentication {
+    if (token.isExpired) return failureOf(new ExpiredTokenError(token));
+    token.lastUsedAt = new Date();
+    this.lastUsed.noteUse(token.id, token.lastUsedAt);
+    return { token, failure: null };
+  }
+}
