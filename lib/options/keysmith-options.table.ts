@@ -225,7 +225,7 @@ export const KEYSMITH_OPTION_TABLE = {
     default: 10,
     check: wholeNumber(0, 1_000_000),
     meaning:
-      'Wrong secrets for one prefix from one client IP after which that IP gets 429 on that prefix without any hashing; `0` turns it off.',
+      'Wrong secrets for one prefix from one client IP after which that IP gets 429 on that prefix without any hashing (attempts still running count); a secret already proven (cached) is never refused; `0` turns it off.',
   },
   failedAttemptsWindowSeconds: {
     default: 300,
