@@ -153,9 +153,11 @@ describe('resolveKeysmithOptions with values', () => {
     expect(resolveKeysmithOptions({ defaultExpiryDays: given }).defaultExpiryDays).toBe(expected);
   });
 
-  it('accepts secret lengths from 16 to 256, bcrypt cost 4 and 1,000 PBKDF2 iterations', () => {
+  it('accepts secret lengths from 16 to 256 (to 72 with bcrypt), bcrypt cost 4 and 1,000 PBKDF2 iterations', () => {
     expect(resolveKeysmithOptions({ secretLength: 16 }).secretLength).toBe(16);
-    expect(resolveKeysmithOptions({ secretLength: 256 }).secretLength).toBe(256);
+    expect(resolveKeysmithOptions({ secretLength: 72 }).secretLength).toBe(72);
+    expect(resolveKeysmithOptions({ secretLength: 256, hasher: 'pbkdf2_sha512' }).secretLength).toBe(256);
+    expect(resolveKeysmithOptions({ secretLength: 256, hasher: 'sha256' }).secretLength).toBe(256);
     expect(() => resolveKeysmithOptions({ bcryptRounds: 4, pbkdf2Iterations: 1_000 })).not.toThrow();
   });
 
@@ -272,6 +274,16 @@ describe('resolveKeysmithOptions refuses a bad option with a KeysmithConfigurati
 
   it.each([15, 257, 16.5, 0, -32, Number.NaN, '32'])('secretLength: %j', (secretLength) => {
     expectRefused(untyped({ secretLength }), 'secretLength');
+  });
+
+  it.each([
+    [73, {}],
+    [128, { hasher: 'bcrypt' }],
+    [256, { hasher: 'bcrypt' }],
+  ] as const)('secretLength: %i with bcrypt, which checks only the first 72 bytes (%j)', (secretLength, options) => {
+    const error = configurationErrorOf({ secretLength, ...options });
+    expect(error.option).toBe('secretLength');
+    expect(error.message).toContain(`${secretLength} with hasher 'bcrypt', which checks only the first 72 characters`);
   });
 
   it('defaultScopes: a scope outside availableScopes', () => {
