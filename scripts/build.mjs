@@ -11,9 +11,9 @@ tsc('tsconfig.build.cjs.json');
 mkdirSync('dist/cjs', { recursive: true });
 writeFileSync('dist/cjs/package.json', `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
 
-// The `keysmith` command line is ESM only: its entry keeps the shebang of lib/cli/main.ts and
-// becomes executable, as package.json's `bin` needs.
-rmSync('dist/cjs/cli', { recursive: true, force: true });
+// The `keysmith` command line starts from the ES module build: its entry keeps the shebang of
+// lib/cli/main.ts and becomes executable, as package.json's `bin` needs. It opens a CommonJS data
+// source with dist/cjs/cli, whose entities are the ones such a file loads.
 chmodSync('dist/esm/cli/main.js', 0o755);
 
 // The sample imports the package by its name, which resolves to the dist just built.

@@ -1,4 +1,4 @@
-import { CliError } from './cli-error.js';
+import { InvalidArgumentError } from 'commander';
 
 /** `read, write` → `['read', 'write']`. */
 export function splitList(text: string): string[] {
@@ -9,13 +9,7 @@ export function splitList(text: string): string[] {
 }
 
 /** A whole number of at least 1, for options such as `--limit`. */
-export function positiveInteger(option: string, text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new CliError(`${option} expects a whole number of at least 1; got "${text}".`);
+export function positiveInteger(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('Expected a whole number of at least 1.');
   return Number(text);
-}
-
-/** One value out of a fixed set, for options such as `--type` and `--action`. */
-export function oneOf<T extends string>(option: string, text: string, allowed: readonly T[]): T {
-  if (!allowed.includes(text as T)) throw new CliError(`${option} expects one of ${allowed.join(', ')}; got "${text}".`);
-  return text as T;
 }

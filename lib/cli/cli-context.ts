@@ -1,10 +1,6 @@
-import type { DataSource } from 'typeorm';
 import { TokenAuditLog } from '../entities/token-audit-log.entity.js';
 import { Token } from '../entities/token.entity.js';
-import { KeysmithConfigurationError } from '../errors/keysmith-configuration.error.js';
-import type { KeysmithModuleOptions } from '../options/keysmith-options.interface.js';
-import { createStandaloneKeysmith, type StandaloneKeysmith } from '../standalone.js';
-import { adoptEntity } from './adopt-entity.js';
+import { createStandaloneKeysmith } from '../standalone.js';
 import { CliError } from './cli-error.js';
 import type { CliOutput, CommandContext } from './command.js';
 import { loadDataSourceFile } from './data-source-loader.js';
@@ -31,14 +27,14 @@ export async function openContext(file: string, env: NodeJS.ProcessEnv, output: 
     await dataSource.initialize();
   }
   try {
-    if (!adoptEntity(dataSource, Token) || !adoptEntity(dataSource, TokenAuditLog)) {
+    if (!dataSource.hasMetadata(Token) || !dataSource.hasMetadata(TokenAuditLog)) {
       throw new CliError(`the DataSource of ${file} does not know the nestjs-keysmith entities; add KEYSMITH_ENTITIES to its entities.`);
     }
     const missing = await missingTables(dataSource, [Token, TokenAuditLog]);
     if (missing.length > 0) {
       throw new CliError(`the database has no ${missing.join(' and no ')} table; run the migrations first (KEYSMITH_MIGRATIONS).`);
     }
-    const keysmith = await standaloneKeysmith(dataSource, options);
+    const keysmith = await createStandaloneKeysmith(dataSource, options);
     return {
       tokens: keysmith.tokens,
       auditLog: keysmith.auditLog,
@@ -54,15 +50,6 @@ export async function openContext(file: string, env: NodeJS.ProcessEnv, output: 
     };
   } catch (error) {
     await dataSource.destroy();
-    throw error;
-  }
-}
-
-async function standaloneKeysmith(dataSource: DataSource, options: KeysmithModuleOptions): Promise<StandaloneKeysmith> {
-  try {
-    return await createStandaloneKeysmith(dataSource, options);
-  } catch (error) {
-    if (error instanceof KeysmithConfigurationError) throw new CliError(error.message);
     throw error;
   }
 }

@@ -1,6 +1,7 @@
+import type { Command } from 'commander';
 import type { Repository } from 'typeorm';
-import type { Token } from '../entities/token.entity.js';
 import type { AuditLogService } from '../audit/audit-log.service.js';
+import type { Token } from '../entities/token.entity.js';
 import type { TokenService } from '../tokens/token.service.js';
 
 /** Where a command writes: results to stdout, confirmations to stderr. */
@@ -17,24 +18,8 @@ export interface CommandContext {
   output: CliOutput;
 }
 
-export interface OptionSpec {
-  type: 'string' | 'boolean';
-  short?: string;
-  /** Placeholder of the value in the help text, for string options. */
-  value?: string;
-  description: string;
-}
+/** What a command does with the application's data: its options as commander parsed them, then its arguments. */
+export type CommandRun<Options> = (context: CommandContext, options: Options, args: string[]) => Promise<void>;
 
-/** An option's value as parsed: a string, `true` for a flag, `undefined` when absent. */
-export type OptionValues = Record<string, string | boolean | undefined>;
-
-/** One `keysmith <group> <action>` command. */
-export interface Command {
-  /** `tokens create`. */
-  name: string;
-  summary: string;
-  /** Names of the positional arguments, all required, e.g. `['prefix|id']`. */
-  positionals: readonly string[];
-  options: Readonly<Record<string, OptionSpec>>;
-  run(context: CommandContext, values: OptionValues, positionals: readonly string[]): Promise<void>;
-}
+/** Commander's action for a command: opens the context on the `-d` data source, runs the command, closes the context. */
+export type WithContext = <Options>(run: CommandRun<Options>) => (...actionArgs: [...unknown[], Command]) => Promise<void>;

@@ -23,9 +23,10 @@ export interface DataSourceFile {
  */
 export async function loadDataSourceFile(file: string, typeScriptHooks: URL): Promise<DataSourceFile> {
   if (!existsSync(file)) throw new CliError(`data source file not found: ${file}`);
-  const exports = await loadExports(file, typeScriptHooks);
+  // Not `exports`: in the CommonJS build that name would be the module's own.
+  const fileExports = await loadExports(file, typeScriptHooks);
   const dataSources = new Set<DataSource>();
-  for (const [name, value] of Object.entries(exports)) {
+  for (const [name, value] of Object.entries(fileExports)) {
     if (name === KEYSMITH_OPTIONS_EXPORT) continue;
     const awaited: unknown = await value;
     if (isDataSource(awaited)) dataSources.add(awaited);
@@ -36,7 +37,7 @@ export async function loadDataSourceFile(file: string, typeScriptHooks: URL): Pr
   if (dataSources.size > 1) {
     throw new CliError(`${file} exports ${dataSources.size} DataSources; keep exactly one, as the TypeORM CLI expects.`);
   }
-  return { dataSource: [...dataSources][0], keysmithOptions: await exports[KEYSMITH_OPTIONS_EXPORT] };
+  return { dataSource: [...dataSources][0], keysmithOptions: await fileExports[KEYSMITH_OPTIONS_EXPORT] };
 }
 
 async function loadExports(file: string, typeScriptHooks: URL): Promise<Record<string, unknown>> {

@@ -1,47 +1,51 @@
+import { CommanderError, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { AUDIT_COMMANDS } from './audit.command.js';
-import { openContext } from './cli-context.js';
-import type { CliOutput, Command } from './command.js';
-import { parseCommandLine } from './command-line.js';
-import { TOKEN_COMMANDS } from './tokens.command.js';
-
-/** Every `keysmith` command. */
-const COMMANDS: readonly Command[] = [...TOKEN_COMMANDS, ...AUDIT_COMMANDS];
+import type { CliOutput, CommandRun, WithContext } from './command.js';
+import { openContextFor } from './context-build.js';
+import { keysmithProgram } from './program.js';
 
 export interface CliEnvironment {
   argv: readonly string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
   output: CliOutput;
-  /** `file:` URL of `typescript-hooks.js`, registered when a TypeScript data source needs it. */
-  typeScriptHooks: URL;
+  /** `file:` URL of the running `main.js`, whose folder holds the TypeScript hooks and whose package the CommonJS build. */
+  entry: URL;
 }
 
 /**
  * Runs one `keysmith` command line and returns the exit code: 0, or 1 after a one-line
  * `keysmith: <problem>` on stderr.
  */
-export async function runCli({ argv, env, cwd, output, typeScriptHooks }: CliEnvironment): Promise<number> {
+export async function runCli({ argv, env, cwd, output, entry }: CliEnvironment): Promise<number> {
+  const withContext: WithContext =
+    <Options>(run: CommandRun<Options>) =>
+    async (...actionArgs: [...unknown[], Command]) => {
+      const command = actionArgs.at(-1) as Command;
+      const { dataSource, ...options } = command.opts<{ dataSource: string }>();
+      const context = await openContextFor(resolve(cwd, dataSource), env, output, entry);
+      try {
+        await run(context, options as Options, command.args);
+      } finally {
+        await context.close();
+      }
+    };
   try {
-    const invocation = parseCommandLine(argv, COMMANDS);
-    if (invocation.kind === 'help') {
-      output.stdout(invocation.text);
-      return 0;
-    }
-    const context = await openContext(resolve(cwd, invocation.dataSourceFile), env, output, typeScriptHooks);
-    try {
-      await invocation.command.run(context, invocation.values, invocation.positionals);
-    } finally {
-      await context.close();
-    }
+    await keysmithProgram(output, withContext).parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
-    output.stderr(`keysmith: ${oneLine(error)}\n`);
+    if (error instanceof CommanderError && error.exitCode === 0) return 0;
+    output.stderr(`keysmith: ${problemOf(error)}\n`);
     return 1;
   }
 }
 
-function oneLine(error: unknown): string {
+function problemOf(error: unknown): string {
+  // Commander asks for a command by showing the help on stderr, which keysmith keeps to one line.
+  if (error instanceof CommanderError && error.code === 'commander.help') return 'no command given; run keysmith --help.';
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*\n\s*/g, ' ').trim();
+  return message
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }

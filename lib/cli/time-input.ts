@@ -1,4 +1,4 @@
-import { CliError } from './cli-error.js';
+import { InvalidArgumentError } from 'commander';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 const DURATION_PATTERN = /^(\d+)([mhdw])$/;
@@ -28,7 +28,7 @@ export function expiryFrom(text: string, now: Date): Date | null {
   if (text === 'never') return null;
   const duration = parseDuration(text);
   if (duration === null || duration === 0) {
-    throw new CliError(`--expires-in expects a duration such as 30d, 12h, 45m or 2w, or "never"; got "${text}".`);
+    throw new InvalidArgumentError('Expected a duration such as 30d, 12h, 45m or 2w, or "never".');
   }
   return new Date(now.getTime() + duration);
 }
@@ -39,7 +39,7 @@ export function sinceFrom(text: string, now: Date): Date {
   if (duration !== null) return new Date(now.getTime() - duration);
   const date = parseIsoDate(text);
   if (!date) {
-    throw new CliError(`--since expects an ISO date (2026-01-31, 2026-01-31T12:00:00Z) or a duration such as 1h or 7d; got "${text}".`);
+    throw new InvalidArgumentError('Expected an ISO date (2026-01-31, 2026-01-31T12:00:00Z) or a duration such as 1h or 7d.');
   }
   return date;
 }

@@ -1,17 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { addHook } from 'pirates';
 import { CliError } from './cli-error.js';
 import { nearestFile, type ModuleFormat } from './module-format.js';
 import type { TypeScriptHooksData } from './typescript-hooks.js';
-import { createTranspiler, type Transpile } from './typescript-transpiler.js';
+import { createTranspiler } from './typescript-transpiler.js';
 
 /** The TypeScript loaders keysmith looks for in the application, in order of preference. */
 const TYPESCRIPT_LOADERS = ['@swc-node/register', 'typescript'] as const;
 
 type AppRequire = NodeJS.Require;
-type CompilingModule = NodeJS.Module & { _compile(source: string, fileName: string): void };
 
 /**
  * Teaches this process to load the application's TypeScript, in the spirit of the TypeORM CLI's
@@ -40,7 +39,9 @@ export function registerTypeScriptLoader(file: string, format: ModuleFormat, hoo
       break;
     case 'typescript':
       if (format === 'commonjs') {
-        installRequireHook(appRequire, createTranspiler(appRequire('typescript'), tsconfig, 'commonjs'));
+        // Node.js 20's module customization hooks do not reach require(), which loads the file and
+        // the .ts entities TypeORM finds by glob in a CommonJS application: pirates hooks require().
+        addHook(createTranspiler(appRequire('typescript') as typeof import('typescript'), tsconfig, 'commonjs'), { exts: ['.ts', '.cts'] });
       } else {
         const data: TypeScriptHooksData = { typescriptUrl: pathToFileURL(appRequire.resolve('typescript')).href, tsconfig };
         register(hooksUrl, { parentURL: parentUrl, data });
@@ -70,12 +71,4 @@ function hasCompilerApi(appRequire: AppRequire): boolean {
 
 function defaultEnv(name: string, value: string | null): void {
   if (value !== null && process.env[name] === undefined) process.env[name] = value;
-}
-
-function installRequireHook(appRequire: AppRequire, transpile: Transpile): void {
-  for (const extension of ['.ts', '.cts']) {
-    appRequire.extensions[extension] = (module, fileName) => {
-      (module as CompilingModule)._compile(transpile(readFileSync(fileName, 'utf8'), fileName), fileName);
-    };
-  }
 }

@@ -36,43 +36,53 @@ describe('keysmith command line', () => {
     }
     const rotate = await app.run(['tokens', 'rotate', '-h']);
     expect(lines(rotate.stdout)[0]).toBe('Usage: keysmith tokens rotate <prefix|id> -d <data-source file> [options]');
+    const group = await app.run(['tokens', '--help']);
+    expect(group.code).toBe(0);
+    expect(group.stdout).toMatch(/^ {2}tokens rotate <prefix\|id>\s+Replace the secret/m);
+    expect(group.stdout).not.toMatch(/^ {2}audit list/m);
   });
 
   it.each([
     [[], 'no command given; run keysmith --help.'],
-    [['tokens', 'list'], "missing -d/--dataSource <file>, the file that exports the application's TypeORM DataSource."],
+    [['tokens'], 'no command given; run keysmith --help.'],
+    [['tokens', 'list'], "required option '-d, --dataSource <file>' not specified"],
+    [['tokens', 'frob', '-d', 'data-source.js'], "unknown command 'frob'"],
+    [['tokens', 'list', '-d', 'data-source.js', '--bogus'], "unknown option '--bogus'"],
+    [['tokens', 'list', '-d', 'data-source.js', '--jsn'], "unknown option '--jsn' (Did you mean --json?)"],
+    [['tokens', 'rotate', 'tok_abcdefgh', '-d', 'data-source.js', '--json'], "unknown option '--json'"],
     [
-      ['tokens', 'frob', '-d', 'data-source.js'],
-      'unknown command "tokens frob"; the commands are tokens create, tokens list, tokens rotate, tokens revoke, tokens purge, audit list.',
+      ['-d', 'data-source.js', 'tokens', 'list'],
+      "unknown option '-d'; options follow the command words: keysmith <command> -d <data-source file> [options]",
     ],
-    [['tokens', 'list', '-d', 'data-source.js', '--bogus'], 'unknown option --bogus; run keysmith --help.'],
-    [
-      ['tokens', 'rotate', 'tok_abcdefgh', '-d', 'data-source.js', '--json'],
-      'tokens rotate takes no option --json; run keysmith tokens rotate --help.',
-    ],
-    [['tokens', 'rotate', '-d', 'data-source.js'], 'tokens rotate needs <prefix|id>.'],
-    [['tokens', 'revoke', 'tok_a', 'tok_b', '-d', 'data-source.js'], 'unexpected argument "tok_b" for tokens revoke.'],
-    [['tokens', 'create', '-d', 'data-source.js', '--name'], "Option '--name <value>' argument missing"],
-    [['tokens', 'create', '-d', 'data-source.js'], 'tokens create needs --name <name>.'],
+    [['tokens', 'rotate', '-d', 'data-source.js'], "missing required argument 'prefix|id'"],
+    [['tokens', 'revoke', 'tok_a', 'tok_b', '-d', 'data-source.js'], "too many arguments for 'revoke'. Expected 1 argument but got 2."],
+    [['tokens', 'create', '-d', 'data-source.js', '--name'], "option '--name <name>' argument missing"],
+    [['tokens', 'create', '-d', 'data-source.js'], "required option '--name <name>' not specified"],
     [
       ['tokens', 'create', '-d', 'data-source.js', '--name', 'x', '--expires-in', 'soon'],
-      '--expires-in expects a duration such as 30d, 12h, 45m or 2w, or "never"; got "soon".',
+      `option '--expires-in <duration>' argument 'soon' is invalid. Expected a duration such as 30d, 12h, 45m or 2w, or "never".`,
     ],
-    [['tokens', 'create', '-d', 'data-source.js', '--name', 'x', '--type', 'robot'], '--type expects one of user, system; got "robot".'],
+    [
+      ['tokens', 'create', '-d', 'data-source.js', '--name', 'x', '--type', 'robot'],
+      "option '--type <user|system>' argument 'robot' is invalid. Allowed choices are user, system.",
+    ],
     [['tokens', 'create', '-d', 'data-source.js', '--name', 'x', '--scopes', 'write'], 'Unknown scope "write"; available scopes: read.'],
-    [['tokens', 'list', '-d', 'data-source.js', '--limit', '0'], '--limit expects a whole number of at least 1; got "0".'],
-    [['tokens', 'list', '-d', 'data-source.js', '--active', '--inactive'], '--active and --inactive exclude each other; give one.'],
+    [
+      ['tokens', 'list', '-d', 'data-source.js', '--limit', '0'],
+      "option '--limit <n>' argument '0' is invalid. Expected a whole number of at least 1.",
+    ],
+    [['tokens', 'list', '-d', 'data-source.js', '--active', '--inactive'], "option '--active' cannot be used with option '--inactive'"],
     [
       ['audit', 'list', '-d', 'data-source.js', '--since', 'yesterday'],
-      '--since expects an ISO date (2026-01-31, 2026-01-31T12:00:00Z) or a duration such as 1h or 7d; got "yesterday".',
+      "option '--since <when>' argument 'yesterday' is invalid. Expected an ISO date (2026-01-31, 2026-01-31T12:00:00Z) or a duration such as 1h or 7d.",
     ],
     [
       ['audit', 'list', '-d', 'data-source.js', '--since', '2026-02-30'],
-      '--since expects an ISO date (2026-01-31, 2026-01-31T12:00:00Z) or a duration such as 1h or 7d; got "2026-02-30".',
+      "option '--since <when>' argument '2026-02-30' is invalid. Expected an ISO date (2026-01-31, 2026-01-31T12:00:00Z) or a duration such as 1h or 7d.",
     ],
     [
       ['audit', 'list', '-d', 'data-source.js', '--action', 'deleted'],
-      '--action expects one of created, rotated, revoked, auth_success, auth_failed; got "deleted".',
+      "option '--action <action>' argument 'deleted' is invalid. Allowed choices are created, rotated, revoked, auth_success, auth_failed.",
     ],
   ])('keysmith %j fails with one line on stderr and exit 1', async (args, message) => {
     const run = await app.run(args);
@@ -84,8 +94,8 @@ describe('keysmith command line', () => {
     expect(run).toEqual({ code: 1, stdout: '', stderr: `keysmith: data source file not found: ${join(app.dir, 'src/missing.js')}\n` });
   });
 
-  it('takes options before the command words too', async () => {
-    const run = await app.run(['-d', 'data-source.js', '--json', 'tokens', 'list']);
+  it("takes a command's options, -d included, in any order after its words", async () => {
+    const run = await app.run(['tokens', 'list', '--json', '-d', 'data-source.js', '--limit', '5']);
     expect(run).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
   });
 });

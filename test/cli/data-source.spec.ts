@@ -113,6 +113,32 @@ describe('keysmith -d <data source file>', () => {
     expect((JSON.parse(list.stdout) as { id: string }[]).map((listed) => listed.id)).toContain(token.id);
   });
 
+  it.each([
+    ['a CommonJS', 'commonjs', TSCONFIG_CJS, '__dirname'],
+    ['an ES module', 'module', TSCONFIG_ESM, 'import.meta.dirname'],
+  ] as const)(
+    'loads the .ts entities that %s TypeScript data source names by glob, which TypeORM itself loads',
+    async (_, type, compilerOptions, directory) => {
+      const app = await application({
+        type,
+        files: {
+          'tsconfig.json': JSON.stringify({ compilerOptions }),
+          'src/users/user.entity.ts': USER_ENTITY,
+          'src/data-source.ts': `import { DataSource } from 'typeorm';
+import { KEYSMITH_ENTITIES } from 'nestjs-keysmith/typeorm';
+
+export default new DataSource({
+  ...(${JSON.stringify(db.connection)} as object),
+  entities: [${directory} + '/**/*.entity.ts', ...KEYSMITH_ENTITIES],
+} as ConstructorParameters<typeof DataSource>[0]);
+`,
+        },
+        packages: ['typescript'],
+      });
+      await expectWorkingCreate(app, 'src/data-source.ts', { KEYSMITH_BCRYPT_ROUNDS: '4' });
+    },
+  );
+
   it('loads a .cjs data source that assigns module.exports', async () => {
     const app = await application({
       files: {
