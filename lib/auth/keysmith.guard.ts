@@ -35,6 +35,7 @@ import { TokenAuthenticator } from './token-authenticator.js';
 export class KeysmithGuard implements CanActivate {
   protected readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly routePolicies: RoutePolicies;
+  private readonly servesFromCache: boolean;
 
   constructor(
     @Inject(Reflector) protected readonly reflector: Reflector,
@@ -43,15 +44,23 @@ export class KeysmithGuard implements CanActivate {
     @Inject(KEYSMITH_OPTIONS) protected readonly options: ResolvedKeysmithOptions,
   ) {
     this.routePolicies = new RoutePolicies(reflector);
+    // The cache path skips the hooks and the asynchronous steps, so it serves only a guard that
+    // has neither hooks nor a subclass's own version of those steps.
+    const prototype = KeysmithGuard.prototype;
+    this.servesFromCache =
+      !options.rateLimitHook &&
+      !options.throttleHook &&
+      this.authorize === prototype.authorize &&
+      this.authenticate === prototype.authenticate &&
+      this.resolveUser === prototype.resolveUser &&
+      this.refuseWhileAuditIsFull === prototype.refuseWhileAuditIsFull;
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType<string>() !== 'ws') return this.authorize(context);
-    try {
-      return await this.authorize(context);
-    } catch (error) {
-      throw error instanceof HttpException ? await toWsException(error, context) : error;
-    }
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const type = context.getType<string>();
+    if (type === 'ws') return this.authorizeSocket(context);
+    if (type === 'http' && this.servesFromCache && this.authorizeFromCache(context)) return true;
+    return this.authorize(context);
   }
 
   /**
@@ -84,6 +93,37 @@ export class KeysmithGuard implements CanActivate {
     this.attach(request, token, await this.resolveUser(token));
     this.audit(context, 'auth_success', token.id, {});
     return true;
+  }
+
+  /**
+   * The flow of `authorize` for a token verified within `cacheTtlSeconds` whose user is cached too,
+   * done at once, with no promise: true when the request is let through. False when the full flow
+   * must decide (no token, not cached, expired, the user not resolved yet); that flow then runs
+   * from the start, so nothing is decided twice. A refusal of scopes is thrown from here as there.
+   */
+  private authorizeFromCache(context: ExecutionContext): boolean {
+    const route = this.routePolicies.of(context);
+    if (route.isPublic) return true;
+    if (!this.auditLog.accepting) return false;
+    const request = this.getRequest(context);
+    const authentication = this.authenticator.authenticateCached(this.extractToken(request));
+    if (!authentication || authentication.failure) return false;
+    const { token } = authentication;
+    const cachedUser = this.authenticator.cachedUserOf(token);
+    if (!cachedUser) return false;
+    this.checkScopes(context, token);
+    this.attach(request, token, cachedUser.user);
+    this.audit(context, 'auth_success', token.id, {});
+    return true;
+  }
+
+  /** `authorize` in a WebSocket context: refusals reach the client as `WsException`s. */
+  private async authorizeSocket(context: ExecutionContext): Promise<boolean> {
+    try {
+      return await this.authorize(context);
+    } catch (error) {
+      throw error instanceof HttpException ? await toWsException(error, context) : error;
+    }
   }
 
   /** The object that carries the token (see `getRequest` for the context types). */

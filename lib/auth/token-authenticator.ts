@@ -12,6 +12,8 @@ import { LastUsedWriter } from '../tokens/last-used-writer.service.js';
 import { findByPrefix } from '../tokens/find-by-prefix.js';
 import { AttemptsExceededError, failureOf, type Authentication } from './authentication.js';
 
+const NO_USER = { user: null };
+
 /** Where an authentication comes from, for the failed-attempts limit. */
 export interface AuthenticationClient {
   /** The client's address, read only when a secret has to be verified. */
@@ -64,6 +66,16 @@ export class TokenAuthenticator implements OnApplicationBootstrap {
     }
   }
 
+  /**
+   * What `authenticate` answers for a raw token verified within the cache TTL, at once and without
+   * a promise; `null` when the token must be verified (or is not a string).
+   */
+  authenticateCached(rawToken: unknown): Authentication | null {
+    if (typeof rawToken !== 'string') return null;
+    const cached = this.cache.get(this.cache.keyOf(rawToken));
+    return cached ? this.accept(cached) : null;
+  }
+
   /** Whether this raw token was verified within the cache TTL: its sender has proved the secret. */
   isProven(rawToken: string): boolean {
     return this.cache.has(this.cache.keyOf(rawToken));
@@ -71,12 +83,19 @@ export class TokenAuthenticator implements OnApplicationBootstrap {
 
   /** The user of a token through the `resolveUser` option, kept with the verified token for the cache TTL. */
   async userOf(token: Token): Promise<unknown> {
-    if (token.userId === null || !this.options.resolveUser) return null;
+    const { resolveUser } = this.options;
+    if (token.userId === null || !resolveUser) return null;
     const cached = this.cache.getUser(token.id);
     if (cached) return cached.user;
-    const user = (await this.options.resolveUser(token.userId, token)) ?? null;
+    const user = (await resolveUser(token.userId, token)) ?? null;
     this.cache.setUser(token.id, user);
     return user;
+  }
+
+  /** `userOf`'s answer when it needs no call of `resolveUser`, wrapped so that a `null` user is one too. */
+  cachedUserOf(token: Token): { user: unknown } | undefined {
+    if (token.userId === null || !this.options.resolveUser) return NO_USER;
+    return this.cache.getUser(token.id);
   }
 
   /**
