@@ -1,3 +1,4 @@
+import { getMetadataArgsStorage, type DataSource } from 'typeorm';
 import { TokenAuditLog } from '../entities/token-audit-log.entity.js';
 import { Token } from '../entities/token.entity.js';
 import { createStandaloneKeysmith } from '../standalone.js';
@@ -28,7 +29,11 @@ export async function openContext(file: string, env: NodeJS.ProcessEnv, output: 
   }
   try {
     if (!dataSource.hasMetadata(Token) || !dataSource.hasMetadata(TokenAuditLog)) {
-      throw new CliError(`the DataSource of ${file} does not know the nestjs-keysmith entities; add KEYSMITH_ENTITIES to its entities.`);
+      throw new CliError(
+        listsAnotherCopy(dataSource, Token)
+          ? `the DataSource of ${file} lists the entities of another copy of nestjs-keysmith; run the keysmith of that copy (npx keysmith in the application).`
+          : `the DataSource of ${file} does not know the nestjs-keysmith entities; add KEYSMITH_ENTITIES to its entities.`,
+      );
     }
     const missing = await missingTables(dataSource, [Token, TokenAuditLog]);
     if (missing.length > 0) {
@@ -52,4 +57,10 @@ export async function openContext(file: string, env: NodeJS.ProcessEnv, output: 
     await dataSource.destroy();
     throw error;
   }
+}
+
+/** Whether the DataSource lists an entity of the same class name and table as `entity`, but another class. */
+function listsAnotherCopy(dataSource: DataSource, entity: typeof Token): boolean {
+  const table = getMetadataArgsStorage().tables.find((args) => args.target === entity)?.name;
+  return dataSource.entityMetadatas.some((metadata) => metadata.targetName === entity.name && metadata.givenTableName === table);
 }

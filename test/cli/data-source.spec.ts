@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Token } from '../../lib/index.js';
 import { createCliApp, dataSourceModule, lines, type CliApp, type CliAppOptions } from './cli-app.js';
@@ -183,6 +184,21 @@ module.exports = new DataSource({ ...${JSON.stringify(db.connection)}, entities:
     expect(run.stdout).toBe('');
     expect(lines(run.stderr)).toEqual([expect.stringMatching(/^keysmith: /)]);
     expect(run.stderr.trim()).toMatch(message);
+  });
+
+  it('says so when the DataSource lists the entities of another copy of nestjs-keysmith', async () => {
+    const app = await application({ files: { 'data-source.js': dataSourceModule(db.connection, {}) } });
+    const copy = join(app.dir, 'node_modules', 'nestjs-keysmith');
+    await rm(copy);
+    await mkdir(copy);
+    await cp('package.json', join(copy, 'package.json'));
+    await cp('dist', join(copy, 'dist'), { recursive: true });
+    const run = await app.run(['tokens', 'list', '-d', 'data-source.js']);
+    expect(run).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `keysmith: the DataSource of ${join(app.dir, 'data-source.js')} lists the entities of another copy of nestjs-keysmith; run the keysmith of that copy (npx keysmith in the application).\n`,
+    });
   });
 
   it('asks for the migrations when the database has no tables yet', async () => {
