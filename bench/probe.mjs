@@ -5,15 +5,23 @@
 //                             (the load, not the moment the load generator closes its connections);
 //                             with settleMs, those of the first settleMs (the load generator opening
 //                             its connections, each with a request) come apart as `opening`
-//   { cmd: 'read', id }       replies { id, statements, byStatement, eventLoop }
+//   { cmd: 'read', id }       replies { id, statements, byStatement, cpu, eventLoop, stalls }
 // - statements: every SQL statement the `pg` driver sent since the reset (counted in
 //   pg.Client.prototype.query, which TypeORM's pool clients go through), by kind and table;
-// - eventLoop: perf_hooks.monitorEventLoopDelay (1 ms resolution) since the reset, in ms.
-// - with { cmd: 'reset', schedstat: true }, also where the largest delay went: a 1 ms timer reads
-//   the main thread's /proc schedstat (time on a CPU, time runnable but waiting for one) on every
-//   tick, so a late tick tells a loop busy running code (a stall) from a thread the OS did not run;
-//   and how much of each late tick's gap V8's garbage collector took (perf_hooks 'gc' entries).
+// - cpu: the process's CPU time (process.cpuUsage(), all its threads: user + system) since the
+//   reset, in µs, and the HTTP requests the server received meanwhile (diagnostics channel
+//   `http.server.request.start`). The bench reads after the server has finished every request it
+//   received, so the CPU time is all theirs, those the load generator gave up on included;
+// - eventLoop: perf_hooks.monitorEventLoopDelay (1 ms resolution) since the reset, in ms;
+// - stalls: a 1 ms timer's ticks and V8's garbage collections (perf_hooks 'gc' entries), in ms:
+//   the longest delay of a tick (its gap less the 1 ms it waits for), the longest one that overlaps
+//   no garbage collection (what the application's code held), the longest one that overlaps one,
+//   and the longest garbage-collection pause;
+// - with { cmd: 'reset', schedstat: true }, also where the largest delay went: every tick reads
+//   the main thread's /proc schedstat (time on a CPU, time runnable but waiting for one), so a late
+//   tick tells a loop busy running code (a stall) from a thread the OS did not run.
 // With BENCH_CPU_PROFILE (a file path), the window between reset and read is CPU-profiled too.
+import { subscribe } from 'node:diagnostics_channel';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Session } from 'node:inspector';
@@ -34,6 +42,10 @@ if (typeof process.send === 'function') {
     return originalQuery.call(this, config, ...rest);
   };
 
+  let requests = 0;
+  subscribe('http.server.request.start', () => requests++);
+  let cpuSince = process.cpuUsage();
+
   const eventLoop = monitorEventLoopDelay({ resolution: 1 });
   eventLoop.enable();
 
@@ -42,13 +54,13 @@ if (typeof process.send === 'function') {
   const post = (method, params) =>
     new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
 
-  const scheduling = schedulingMonitor();
+  const ticks = tickMonitor();
   let loadEnd;
   let settled;
   let loopFigures;
   let openingFigures;
   const readLoop = () => ({
-    ticks: scheduling.stop(),
+    ...ticks.stop(),
     loop: { maxMs: eventLoop.max / 1e6, p99Ms: eventLoop.percentile(99) / 1e6, meanMs: eventLoop.mean / 1e6 },
   });
 
@@ -56,19 +68,21 @@ if (typeof process.send === 'function') {
     if (message?.cmd === 'reset') {
       statements = 0;
       byStatement = new Map();
+      requests = 0;
+      cpuSince = process.cpuUsage();
       eventLoop.reset();
-      scheduling.stop();
+      ticks.stop();
       clearTimeout(loadEnd);
       clearTimeout(settled);
       loopFigures = undefined;
       openingFigures = undefined;
-      if (message.schedstat) scheduling.start();
+      ticks.start({ schedstat: message.schedstat });
       if (message.loadMs) loadEnd = setTimeout(() => (loopFigures = readLoop()), message.loadMs).unref();
       if (message.settleMs) {
         settled = setTimeout(() => {
           openingFigures = readLoop();
           eventLoop.reset();
-          if (message.schedstat) scheduling.start();
+          ticks.start({ schedstat: message.schedstat });
         }, message.settleMs).unref();
       }
       if (profileFile) {
@@ -80,20 +94,23 @@ if (typeof process.send === 'function') {
       }
       process.send({ id: message.id });
     } else if (message?.cmd === 'read') {
+      const cpu = process.cpuUsage(cpuSince);
       if (profileFile && session) {
         const { profile } = await post('Profiler.stop');
         writeFileSync(profileFile, JSON.stringify(profile));
         session.disconnect();
         session = undefined;
       }
-      const { ticks, loop } = loopFigures ?? readLoop();
+      const { stalls, scheduling, loop } = loopFigures ?? readLoop();
       process.send({
         id: message.id,
-        ...(ticks ? { scheduling: ticks } : {}),
-        ...(openingFigures ? { opening: { ...openingFigures.loop, scheduling: openingFigures.ticks } } : {}),
+        ...(scheduling ? { scheduling } : {}),
+        ...(openingFigures ? { opening: { ...openingFigures.loop, scheduling: openingFigures.scheduling } } : {}),
         statements,
         byStatement: Object.fromEntries([...byStatement].sort((a, b) => b[1] - a[1])),
+        cpu: { us: cpu.user + cpu.system, requests },
         eventLoop: loop,
+        stalls,
       });
     }
   });
@@ -102,59 +119,92 @@ if (typeof process.send === 'function') {
 }
 
 /**
- * A 1 ms timer that, between two ticks, measures the wall time, the main thread's time on a CPU
- * and its time waiting for one (Linux /proc/<pid>/task/<pid>/schedstat, in ns). Reports the
- * longest gap and how it split, the longest time on a CPU between two ticks (the longest the loop
- * ran without getting back to its timers), the garbage collection inside the longest gap, and the
- * longest gap once its garbage collection is taken out: what the application's own code held.
+ * A 1 ms timer whose late ticks, set against V8's garbage collections (perf_hooks 'gc' entries),
+ * tell the stalls of the application's code from garbage-collection pauses. With `schedstat`,
+ * each tick also reads the main thread's time on a CPU and its time waiting for one (Linux
+ * /proc/<pid>/task/<pid>/schedstat, in ns) and the longest gap is split into the two, with the
+ * garbage collection inside it, and the longest time on a CPU between two ticks (the longest the
+ * loop ran without getting back to its timers) is kept.
  */
-function schedulingMonitor() {
+function tickMonitor() {
   const file = `/proc/${process.pid}/task/${process.pid}/schedstat`;
-  const read = () => readFileSync(file, 'utf8').split(' ').map(Number);
-  const LATE_MS = 3;
+  const readSchedstat = () => readFileSync(file, 'utf8').split(' ').map(Number);
+  const TICK_MS = 1;
+  const LATE_MS = 1; // a tick this much late or more is a stall worth setting against the collections
   let timer;
-  let stats;
+  let running = false;
+  let withSchedstat;
+  let longestGap;
+  let scheduling;
   let lateGaps;
   let collections;
-  const gcObserver = new PerformanceObserver((list) => collections?.push(...list.getEntries()));
+  const gcObserver = new PerformanceObserver((list) => collections.push(...list.getEntries()));
   const tick = (lastWall, lastSched) => {
     const wall = performance.now();
-    const sched = read();
     const gapMs = wall - lastWall;
-    const runningMs = (sched[0] - lastSched[0]) / 1e6;
-    const waitingMs = (sched[1] - lastSched[1]) / 1e6;
-    if (gapMs > stats.maxGapMs) Object.assign(stats, { maxGapMs: gapMs, maxGapRunningMs: runningMs, maxGapWaitingMs: waitingMs });
-    if (gapMs > LATE_MS) lateGaps.push({ start: lastWall, end: wall });
-    stats.maxRunningMs = Math.max(stats.maxRunningMs, runningMs);
-    stats.ticks++;
-    timer = setTimeout(tick, 1, wall, sched);
+    let sched;
+    if (withSchedstat) {
+      sched = readSchedstat();
+      const runningMs = (sched[0] - lastSched[0]) / 1e6;
+      if (gapMs > longestGap.end - longestGap.start) {
+        Object.assign(scheduling, { maxGapMs: gapMs, maxGapRunningMs: runningMs, maxGapWaitingMs: (sched[1] - lastSched[1]) / 1e6 });
+      }
+      scheduling.maxRunningMs = Math.max(scheduling.maxRunningMs, runningMs);
+    }
+    if (gapMs > longestGap.end - longestGap.start) longestGap = { start: lastWall, end: wall };
+    if (gapMs - TICK_MS >= LATE_MS) lateGaps.push({ start: lastWall, end: wall });
+    timer = setTimeout(tick, TICK_MS, wall, sched);
   };
   /** Milliseconds of garbage collection within a gap. */
   const collectedDuring = ({ start, end }) =>
     collections.reduce((sum, gc) => sum + Math.max(0, Math.min(end, gc.startTime + gc.duration) - Math.max(start, gc.startTime)), 0);
   return {
-    start() {
+    start({ schedstat = false } = {}) {
+      withSchedstat = schedstat;
+      longestGap = { start: 0, end: 0 };
+      lateGaps = [];
+      collections = [];
+      scheduling = { maxGapMs: 0, maxGapRunningMs: 0, maxGapWaitingMs: 0, maxRunningMs: 0 };
+      let sched;
       try {
-        stats = { ticks: 0, maxGapMs: 0, maxGapRunningMs: 0, maxGapWaitingMs: 0, maxRunningMs: 0 };
-        lateGaps = [];
-        collections = [];
-        gcObserver.observe({ entryTypes: ['gc'] });
-        timer = setTimeout(tick, 1, performance.now(), read());
+        if (withSchedstat) sched = readSchedstat();
       } catch {
-        stats = undefined; // no /proc: not Linux
+        withSchedstat = false; // no /proc: not Linux
       }
+      gcObserver.observe({ entryTypes: ['gc'] });
+      running = true;
+      timer = setTimeout(tick, TICK_MS, performance.now(), sched);
     },
+    /** The figures since start(), or nothing when it was not started. */
     stop() {
+      if (!running) return {};
+      running = false;
       clearTimeout(timer);
+      collections.push(...gcObserver.takeRecords());
       gcObserver.disconnect();
-      const result = stats;
-      if (result) {
-        const longest = lateGaps.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a), { start: 0, end: 0 });
-        result.maxGapGcMs = collectedDuring(longest);
-        result.maxGapOutsideGcMs = Math.max(0, ...lateGaps.map((gap) => gap.end - gap.start - collectedDuring(gap)));
+      collections.sort((a, b) => a.startTime - b.startTime);
+      let withoutGcMs = 0;
+      let withGcMs = 0;
+      // Gaps and collections in time order: one pass finds the collections each gap overlaps.
+      let first = 0;
+      for (const gap of lateGaps) {
+        while (first < collections.length && collections[first].startTime + collections[first].duration <= gap.start) first++;
+        const overlapsGc = first < collections.length && collections[first].startTime < gap.end;
+        const stallMs = gap.end - gap.start - TICK_MS;
+        if (overlapsGc) withGcMs = Math.max(withGcMs, stallMs);
+        else withoutGcMs = Math.max(withoutGcMs, stallMs);
       }
-      stats = undefined;
-      return result;
+      return {
+        stalls: {
+          maxMs: Math.max(0, longestGap.end - longestGap.start - TICK_MS),
+          withoutGcMaxMs: withoutGcMs,
+          withGcMaxMs: withGcMs,
+          gcPauseMaxMs: Math.max(0, ...collections.map((gc) => gc.duration)),
+          gcPauses: collections.length,
+          gcTotalMs: collections.reduce((sum, gc) => sum + gc.duration, 0),
+        },
+        ...(withSchedstat ? { scheduling: { ...scheduling, maxGapGcMs: collectedDuring(longestGap) } } : {}),
+      };
     },
   };
 }
