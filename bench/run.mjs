@@ -122,6 +122,27 @@ async function insertBulkTokens(client, from, to, key) {
   );
 }
 
+/**
+ * `count` tokens that share the secret and stored hash of `rawToken` under prefixes of their own:
+ * one per connection for a cold case, since requests in flight with the same raw token share one
+ * verification and a single token would measure that sharing instead of a verification each.
+ */
+async function tokensLike(rawToken, count) {
+  const { prefix, secret } = parseToken(rawToken);
+  return withClient(DATABASE_URL, async (client) => {
+    const { rows } = await client.query('SELECT key FROM keysmith_token WHERE prefix = $1', [prefix]);
+    const prefixes = Array.from({ length: count }, () => `tok_${Array.from(randomBytes(8), (byte) => BASE62[byte % 62]).join('')}`);
+    await client.query(
+      `INSERT INTO keysmith_token (id, name, description, token_type, user_id, created_by_id, scopes, key, prefix,
+                                   created_at, expires_at, last_used_at, revoked, purged)
+       SELECT gen_random_uuid(), 'bench-cold', '', 'user', NULL, NULL, '["read"]', $1, p, now(), NULL, NULL, false, false
+       FROM unnest($2::text[]) AS p`,
+      [rows[0].key, prefixes],
+    );
+    return prefixes.map((each) => buildToken(each, secret));
+  });
+}
+
 /** The reference's one API key, stored as the usual approach stores it: its SHA-256 in hex. */
 async function insertReferenceKey(key) {
   await withClient(DATABASE_URL, (client) =>
@@ -351,8 +372,23 @@ function get(url, headers = {}) {
 // ---------------------------------------------------------------------------------------------
 // Load
 
-function cannon(url, headers, duration, skipAggregateResult = false) {
-  return autocannon({ url, headers, connections: CONNECTIONS, pipelining: 1, duration, timeout: 30, skipAggregateResult });
+/**
+ * Loads `c.url` for `duration` seconds. A case with `tokens` gives each connection a token of its
+ * own, so that no two requests in flight carry the same raw token.
+ */
+function cannon(c, duration, skipAggregateResult = false) {
+  let next = 0;
+  const setupClient = c.tokens && ((client) => client.setHeaders({ 'x-keysmith-token': c.tokens[next++ % c.tokens.length] }));
+  return autocannon({
+    url: c.url,
+    headers: c.headers,
+    setupClient,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration,
+    timeout: 30,
+    skipAggregateResult,
+  });
 }
 
 /** Waits until a process has used under 5% of a CPU over 300 ms (the requests it still had are done). */
@@ -394,7 +430,7 @@ async function loadCases(definitions) {
     for (const c of cases) {
       await waitForQuiet(c.name);
       log(`▸ ${c.name}: warm-up ${WARMUP_S} s at -c ${CONNECTIONS}`);
-      await cannon(c.url, c.headers, WARMUP_S);
+      await cannon(c, WARMUP_S);
       await waitUntilIdle(c.server.pid);
     }
     await sleep(1_500); // the warm-ups' buffered audit rows and lastUsedAt reach the database
@@ -408,7 +444,7 @@ async function loadCases(definitions) {
           // The first half second, when autocannon opens its connections and 50 requests arrive at
           // once, is reported apart: that burst holds the loop whatever the route does.
           await c.server.reset({ schedstat: c.schedstat, loadMs: windowS * 1000 - 100, settleMs: OPENING_MS });
-          const measured = await withForeignLoad(pids, () => cannon(c.url, c.headers, windowS, true));
+          const measured = await withForeignLoad(pids, () => cannon(c, windowS, true));
           // Requests still in flight when the window closed finish, and their audit rows are flushed
           // (at least once a second): they are this case's work, not the next case's.
           await waitUntilIdle(c.server.pid);
@@ -703,7 +739,13 @@ async function main() {
       headers: keysmithToken(bcryptToken),
       env: { KEYSMITH_HASHER: 'bcrypt', KEYSMITH_CACHE_TTL_SECONDS: String(WARM_TTL_S) },
     },
-    { name: 'cold-sha256', path: '/api/health', headers: keysmithToken(sha256Token), env: { KEYSMITH_HASHER: 'sha256', ...cacheOff } },
+    {
+      name: 'cold-sha256',
+      path: '/api/health',
+      headers: keysmithToken(sha256Token),
+      tokens: await tokensLike(sha256Token, CONNECTIONS),
+      env: { KEYSMITH_HASHER: 'sha256', ...cacheOff },
+    },
     // The usual NestJS approach, served by the same sample app (so the bare case is its bare route too).
     {
       name: REFERENCE,
@@ -717,6 +759,7 @@ async function main() {
       name: 'cold-bcrypt',
       path: '/api/health',
       headers: keysmithToken(bcryptToken),
+      tokens: await tokensLike(bcryptToken, CONNECTIONS),
       env: { KEYSMITH_HASHER: 'bcrypt', ...cacheOff },
       schedstat: true,
     },
