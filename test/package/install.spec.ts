@@ -62,6 +62,7 @@ interface AppResult {
   run?: RunResult;
   /** The JSON line the application printed. */
   output?: AppOutput;
+  cli?: CommandLineRuns;
   ownCompile?: RunResult;
   jest?: RunResult;
   /** Jest's `--json` report. */
@@ -215,6 +216,53 @@ async function sqlitePrebuild(tmp: string): Promise<Record<string, string>> {
   return succeeded(tar) ? { npm_config_better_sqlite3_local_prebuilds: dir } : {};
 }
 
+/** TypeORM's `migration:run`, then the README's `keysmith` examples, in the order the README runs them. */
+interface CommandLineRuns {
+  migrate: RunResult;
+  create?: RunResult;
+  list?: RunResult;
+  rotate?: RunResult;
+  revoke?: RunResult;
+  audit?: RunResult;
+}
+
+/**
+ * The README's "Command line" examples, unchanged, with the `keysmith` the tarball installed and the
+ * fixture's src/data-source.ts (TypeScript, loaded by the fixture's own `typescript`), after TypeORM's
+ * CLI ran the migrations from the compiled dist/data-source.js.
+ */
+async function runCommandLine(dir: string): Promise<CommandLineRuns> {
+  const keysmith = (...args: string[]) => run('npx', ['--no', 'keysmith', ...args], { cwd: dir, timeoutMs: MINUTE });
+  const runs: CommandLineRuns = {
+    migrate: await run(process.execPath, ['node_modules/typeorm/cli.js', 'migration:run', '-d', 'dist/data-source.js'], {
+      cwd: dir,
+      timeoutMs: MINUTE,
+    }),
+  };
+  if (!succeeded(runs.migrate)) return runs;
+  const dataSource = ['-d', 'src/data-source.ts'];
+  runs.create = await keysmith(
+    'tokens',
+    'create',
+    ...dataSource,
+    '--name',
+    'ci-deploy',
+    '--user',
+    '42',
+    '--scopes',
+    'read,write',
+    '--expires-in',
+    '30d',
+  );
+  if (!succeeded(runs.create)) return runs;
+  const prefix = runs.create.stdout.slice(0, runs.create.stdout.indexOf(':'));
+  runs.list = await keysmith('tokens', 'list', ...dataSource);
+  runs.rotate = await keysmith('tokens', 'rotate', prefix, ...dataSource);
+  runs.revoke = await keysmith('tokens', 'revoke', prefix, ...dataSource);
+  runs.audit = await keysmith('audit', 'list', ...dataSource, '--token', prefix);
+  return runs;
+}
+
 /** Copies a fixture, installs its dependencies and the tarball, compiles it, runs it. */
 async function buildAndRunApp(app: AppSpec, tmp: string, tarball: string, installEnv: Record<string, string>): Promise<AppResult> {
   const dir = join(tmp, app.name);
@@ -237,6 +285,7 @@ async function buildAndRunApp(app: AppSpec, tmp: string, tarball: string, instal
 
   result.run = await run(process.execPath, ['dist/main.js'], { cwd: dir, timeoutMs: 2 * MINUTE });
   result.output = lastJsonLine<AppOutput>(result.run.stdout);
+  result.cli = await runCommandLine(dir);
 
   if (app.ownTypeScript) {
     result.ownCompile = await run(join(dir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--noEmit'], {
@@ -426,6 +475,35 @@ describe('the npm package', () => {
         expect(output!.loadedCommonJs).toContain(join(distDir, 'index.js'));
         expect(output!.loadedCommonJs.filter((file) => !file.startsWith(distDir + sep))).toEqual([]);
       }
+    });
+
+    it('runs the README command line examples with the installed keysmith on a TypeScript data source', () => {
+      const { cli } = result();
+      expect(cli, 'the command line did not run (an earlier step failed)').toBeDefined();
+      const { migrate, create, list, rotate, revoke, audit } = cli!;
+      expect(succeeded(migrate), report('typeorm migration:run', migrate)).toBe(true);
+      for (const [label, step] of Object.entries({ create, list, rotate, revoke, audit })) {
+        expect(succeeded(step), report(`keysmith in ${app.name}: ${label}`, step)).toBe(true);
+      }
+      expect(create!.stdout).toMatch(/^tok_[0-9A-Za-z]{8}:[0-9A-Za-z]{32}[0-9]{6}\n$/);
+      const prefix = create!.stdout.slice(0, create!.stdout.indexOf(':'));
+      expect(create!.stderr).toMatch(new RegExp(`^Created token ${prefix} "ci-deploy" \\(user 42, scopes read,write, expires \\S+\\)\\. `));
+      const [header, row] = list!.stdout.split('\n').map((line) => line.split(/\s{2,}/));
+      expect(header).toEqual(['PREFIX', 'NAME', 'USER', 'SCOPES', 'STATE', 'EXPIRES', 'LAST USED']);
+      expect(row).toEqual([prefix, 'ci-deploy', '42', 'read,write', 'active', expect.stringMatching(/^\d{4}-/), 'never']);
+      expect(rotate!.stdout.startsWith(`${prefix}:`)).toBe(true);
+      expect(rotate!.stdout).not.toBe(create!.stdout);
+      expect(revoke!.stderr).toBe(`Revoked token ${prefix}.\n`);
+      const actions = audit!.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(/\s{2,}/).slice(1, 3));
+      expect(actions).toEqual([
+        ['revoked', prefix],
+        ['rotated', prefix],
+        ['created', prefix],
+      ]);
     });
 
     it(`limits per token through nestjs-keysmith/throttler, loaded from dist/${app.build}`, () => {
