@@ -10,7 +10,8 @@
  *
  * Each application does the README quick start over real HTTP, then limits a route per token through
  * `nestjs-keysmith/throttler` (and the NestJS 12 one answers a guarded GraphQL resolver), and
- * prints one JSON line.
+ * prints one JSON line. Then the installed `keysmith` runs the README's command line examples on
+ * the application's TypeScript data source.
  *
  * Cost: two `npm install`s. better-sqlite3 has no reachable prebuilt binary here and compiles for
  * minutes; when this repository's own node_modules holds the very version the fixtures pin, built for
