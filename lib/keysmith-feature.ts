@@ -1,5 +1,7 @@
 import type { DynamicModule, Provider } from '@nestjs/common';
 import { TypeOrmModule, getRepositoryToken } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { assertInstantSafe } from './entities/assert-instant-safe.js';
 import { TokenAuditLog } from './entities/token-audit-log.entity.js';
 import { Token } from './entities/token.entity.js';
 import type { KeysmithModuleExtras } from './options/keysmith-options.interface.js';
@@ -7,11 +9,12 @@ import { KEYSMITH_AUDIT_LOG_REPOSITORY, KEYSMITH_TOKEN_REPOSITORY } from './keys
 
 /**
  * Adds what depends on the extras: the entities registered on the chosen data source (so that
- * `autoLoadEntities` picks them up), the repositories under the module's own tokens, and `global`.
+ * `autoLoadEntities` picks them up), the repositories under the module's own tokens (once the
+ * data source is known to keep timestamps as instants), and `global`.
  */
 export function keysmithFeatureModule(definition: DynamicModule, extras: KeysmithModuleExtras): DynamicModule {
   const repositories: Provider[] = [
-    { provide: KEYSMITH_TOKEN_REPOSITORY, useExisting: getRepositoryToken(Token, extras.dataSource) },
+    { provide: KEYSMITH_TOKEN_REPOSITORY, useFactory: instantSafe, inject: [getRepositoryToken(Token, extras.dataSource)] },
     { provide: KEYSMITH_AUDIT_LOG_REPOSITORY, useExisting: getRepositoryToken(TokenAuditLog, extras.dataSource) },
   ];
   const entities = TypeOrmModule.forFeature([Token, TokenAuditLog], extras.dataSource);
@@ -22,4 +25,9 @@ export function keysmithFeatureModule(definition: DynamicModule, extras: Keysmit
     providers: [...(definition.providers ?? []), ...repositories],
     exports: [...(definition.exports ?? []), entities],
   };
+}
+
+function instantSafe(tokens: Repository<Token>): Repository<Token> {
+  assertInstantSafe(tokens.manager.connection);
+  return tokens;
 }

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { TokenAuthenticator } from './auth/token-authenticator.js';
 import { CacheInvalidationService } from './cache/cache-invalidation.service.js';
 import { VerificationCache } from './cache/verification-cache.js';
+import { assertInstantSafe } from './entities/assert-instant-safe.js';
 import { TokenAuditLog } from './entities/token-audit-log.entity.js';
 import { Token } from './entities/token.entity.js';
 import type { KeysmithModuleOptions } from './options/keysmith-options.interface.js';
@@ -28,6 +29,7 @@ export interface StandaloneKeysmith {
  */
 export async function createStandaloneKeysmith(dataSource: DataSource, options: KeysmithModuleOptions = {}): Promise<StandaloneKeysmith> {
   const resolved = resolveKeysmithOptions({ ...options, cacheTtlSeconds: 0 });
+  assertInstantSafe(dataSource);
   const tokenRepository = dataSource.getRepository(Token);
   const cache = new VerificationCache(resolved.cacheTtlMs, resolved.cacheMaxEntries);
   const auditLog = new AuditLogService(dataSource.getRepository(TokenAuditLog), resolved);

@@ -1,10 +1,16 @@
 import { Column, type ColumnOptions } from 'typeorm';
+import { markInstantColumn } from './instant-columns.js';
 
 /**
- * A millisecond timestamp on every driver: `Date` lets TypeORM pick the driver's own type
- * (timestamp on PostgreSQL, datetime on MySQL/MariaDB and SQLite), and precision 3 keeps the
- * milliseconds MySQL would otherwise drop.
+ * An instant with milliseconds, which means the same moment whatever the time zone of the
+ * application, the command line and the database server: `timestamp(3) with time zone` on
+ * PostgreSQL, `datetime(3)` holding UTC on MySQL/MariaDB (the DataSource's `timezone: 'Z'`,
+ * which `assertInstantSafe` requires) and on SQLite (TypeORM writes and reads UTC there).
  */
 export function TimestampColumn(options: Pick<ColumnOptions, 'name' | 'nullable'>): PropertyDecorator {
-  return Column({ type: Date, precision: 3, nullable: options.nullable ?? false, name: options.name });
+  const column = Column({ type: Date, precision: 3, nullable: options.nullable ?? false, name: options.name });
+  return (prototype, propertyName) => {
+    markInstantColumn(prototype.constructor, String(propertyName));
+    column(prototype, propertyName);
+  };
 }

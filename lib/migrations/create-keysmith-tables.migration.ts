@@ -1,18 +1,5 @@
 import { Table, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
-
-const SUPPORTED_DRIVERS = [
-  'postgres',
-  'mysql',
-  'mariadb',
-  'better-sqlite3',
-  'sqlite',
-  'sqljs',
-  'capacitor',
-  'cordova',
-  'expo',
-  'nativescript',
-  'react-native',
-];
+import { databaseFamily, tableName } from './keysmith-tables.js';
 
 /** Column types as the driver maps the types the entities declare. */
 interface ColumnTypes {
@@ -25,11 +12,11 @@ interface ColumnTypes {
 }
 
 /**
- * Creates `keysmith_token` and `keysmith_token_audit_log` exactly as the `Token` and
- * `TokenAuditLog` entities describe them on PostgreSQL, MySQL, MariaDB and SQLite: the same
+ * Creates `keysmith_token` and `keysmith_token_audit_log` exactly as the 0.1.0 `Token` and
+ * `TokenAuditLog` entities described them on PostgreSQL, MySQL, MariaDB and SQLite: the same
  * column types, nullability, defaults, primary keys and indexes (names from the data source's
- * naming strategy, tables prefixed with its `entityPrefix`), so that TypeORM finds nothing left
- * to change. `down` drops both tables.
+ * naming strategy, tables prefixed with its `entityPrefix`). After `KeysmithTimestampsInUtc`,
+ * TypeORM finds nothing left to change. `down` drops both tables.
  */
 export class CreateKeysmithTables1795737600000 implements MigrationInterface {
   /** Set explicitly so that a minifier renaming the class cannot change the recorded migration. */
@@ -87,28 +74,17 @@ export class CreateKeysmithTables1795737600000 implements MigrationInterface {
 
 function columnTypes(queryRunner: QueryRunner): ColumnTypes {
   const { driver } = queryRunner.connection;
-  const type = driver.options.type;
-  if (!SUPPORTED_DRIVERS.includes(type)) {
-    throw new Error(
-      `The nestjs-keysmith migrations support PostgreSQL, MySQL, MariaDB and SQLite; this data source uses "${type}". ` +
-        'Write a migration of your own for the keysmith_token and keysmith_token_audit_log tables.',
-    );
-  }
+  const family = databaseFamily(queryRunner);
   return {
     uuid: driver.normalizeType({ type: 'uuid' }),
     integer: driver.normalizeType({ type: 'int' }),
     timestamp: driver.normalizeType({ type: Date }),
     boolean: driver.normalizeType({ type: Boolean }),
     json: driver.normalizeType({ type: 'simple-json' }),
-    false: type === 'postgres' ? 'false' : '0',
+    false: family === 'postgres' ? 'false' : '0',
   };
 }
 
 function timestamp(types: ColumnTypes, name: string, isNullable: boolean): TableColumnOptions {
   return { name, type: types.timestamp, precision: 3, isNullable };
-}
-
-function tableName(queryRunner: QueryRunner, name: string): string {
-  const { entityPrefix } = queryRunner.connection.options;
-  return entityPrefix ? queryRunner.connection.namingStrategy.prefixTableName(entityPrefix, name) : name;
 }

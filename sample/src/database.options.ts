@@ -17,16 +17,17 @@ export function databaseOptions(env: NodeJS.ProcessEnv = process.env): TypeOrmMo
   if (!url) return { type: 'better-sqlite3', database: env.SAMPLE_SQLITE_PATH || DEFAULT_SQLITE_PATH, ...common };
 
   // Without a connect timeout, node-postgres waits forever for a database that does not answer,
-  // and every request that needs one hangs instead of failing with 503.
+  // and every request that needs one hangs instead of failing with 503. MySQL/MariaDB need
+  // `timezone: 'Z'`, so that DATETIME values are UTC whatever the process's time zone.
   const scheme = url.slice(0, url.indexOf(':'));
   switch (scheme) {
     case 'postgres':
     case 'postgresql':
       return { type: 'postgres', url, connectTimeoutMS: CONNECT_TIMEOUT_MS, ...common };
     case 'mariadb':
-      return { type: 'mariadb', url, connectTimeout: CONNECT_TIMEOUT_MS, ...common };
+      return { type: 'mariadb', url, connectTimeout: CONNECT_TIMEOUT_MS, timezone: 'Z', ...common };
     case 'mysql':
-      return { type: 'mysql', url, connectTimeout: CONNECT_TIMEOUT_MS, ...common };
+      return { type: 'mysql', url, connectTimeout: CONNECT_TIMEOUT_MS, timezone: 'Z', ...common };
     default:
       throw new Error(`DATABASE_URL must start with postgres://, mariadb:// or mysql://; got "${scheme}://".`);
   }

@@ -34,7 +34,7 @@ function migrationVariants(): MigrationVariant[] {
   });
 }
 
-const MIGRATION_NAME = 'CreateKeysmithTables1795737600000';
+const MIGRATION_NAMES = ['CreateKeysmithTables1795737600000', 'KeysmithTimestampsInUtc1795996800000'];
 
 describe.each(migrationVariants())('KEYSMITH_MIGRATIONS on $label', (variant) => {
   const tableNames = ['keysmith_token', 'keysmith_token_audit_log'].map((table) => `${variant.overrides.entityPrefix ?? ''}${table}`);
@@ -62,7 +62,7 @@ describe.each(migrationVariants())('KEYSMITH_MIGRATIONS on $label', (variant) =>
   async function migratedDatabase(): Promise<DataSource> {
     const source = await emptyDatabase();
     const executed = await source.runMigrations();
-    expect(executed.map((migration) => migration.name)).toEqual([MIGRATION_NAME]);
+    expect(executed.map((migration) => migration.name)).toEqual(MIGRATION_NAMES);
     return source;
   }
 
@@ -103,6 +103,12 @@ describe.each(migrationVariants())('KEYSMITH_MIGRATIONS on $label', (variant) =>
           .sort((a, b) => String(a.name).localeCompare(String(b.name))),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The types of the `*_at` columns of both tables, as TypeORM reads them back. */
+  async function timestampTypes(source: DataSource): Promise<string[]> {
+    const tables = await withQueryRunner(source, (queryRunner) => queryRunner.getTables(tableNames));
+    return tables.flatMap((table) => table.columns.filter((column) => column.name.endsWith('_at')).map((column) => column.type));
   }
 
   async function pendingChanges(source: DataSource): Promise<string[]> {
@@ -157,8 +163,17 @@ describe.each(migrationVariants())('KEYSMITH_MIGRATIONS on $label', (variant) =>
     await close();
   });
 
-  it('reverts by dropping both tables', async () => {
+  it('stores every timestamp as an instant: timestamptz on PostgreSQL, datetime elsewhere', async () => {
     const source = await migratedDatabase();
+    expect(await timestampTypes(source)).toEqual(Array(4).fill(variant.database === 'postgres' ? 'timestamp with time zone' : 'datetime'));
+  });
+
+  it('reverts the timestamps to what 0.1.0 created, then drops both tables', async () => {
+    const source = await migratedDatabase();
+    await source.undoLastMigration();
+    expect(await timestampTypes(source)).toEqual(
+      Array(4).fill(variant.database === 'postgres' ? 'timestamp without time zone' : 'datetime'),
+    );
     await source.undoLastMigration();
     expect(await existingTables(source)).toEqual([]);
     expect(await source.showMigrations()).toBe(true);

@@ -4,6 +4,7 @@ import { createCliApp, dataSourceModule, type CliApp } from '../cli/cli-app.js';
 import { cliDatabases, openCliDatabase, type CliDatabase } from '../cli/cli-database.js';
 
 const TYPEORM_CLI = resolve('node_modules/typeorm/cli.js');
+const MIGRATIONS = ['CreateKeysmithTables1795737600000', 'KeysmithTimestampsInUtc1795996800000'];
 
 describe.each(cliDatabases())("KEYSMITH_MIGRATIONS through TypeORM's own CLI on %s", (database) => {
   let db: CliDatabase;
@@ -12,7 +13,7 @@ describe.each(cliDatabases())("KEYSMITH_MIGRATIONS through TypeORM's own CLI on 
 
   beforeAll(async () => {
     db = await openCliDatabase(database, 'migrations_typeorm_cli');
-    await db.dataSource.undoLastMigration();
+    for (let left = MIGRATIONS.length; left > 0; left--) await db.dataSource.undoLastMigration();
     app = await createCliApp({ files: { 'data-source.js': dataSourceModule(db.connection, {}) } });
   });
   afterAll(async () => {
@@ -20,20 +21,22 @@ describe.each(cliDatabases())("KEYSMITH_MIGRATIONS through TypeORM's own CLI on 
     await db?.close();
   });
 
-  it('migration:run creates the tables, migration:generate --check finds nothing, migration:revert drops them', async () => {
+  it('migration:run creates the tables, migration:generate --check finds nothing, migration:revert undoes both migrations', async () => {
     expect(await db.dataSource.showMigrations()).toBe(true);
 
     const run = await typeorm('migration:run');
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('Migration CreateKeysmithTables1795737600000 has been executed successfully.');
+    for (const name of MIGRATIONS) expect(run.stdout).toContain(`Migration ${name} has been executed successfully.`);
 
     const generate = await typeorm('migration:generate', resolve(app.dir, 'migrations/Pending'), '--check', '--dryrun');
     expect(generate.code, generate.stdout).toBe(0);
     expect(generate.stdout).toContain('No changes in database schema were found');
 
-    const revert = await typeorm('migration:revert');
-    expect(revert.code, revert.stderr).toBe(0);
-    expect(revert.stdout).toContain('Migration CreateKeysmithTables1795737600000 has been reverted successfully.');
+    for (const name of [...MIGRATIONS].reverse()) {
+      const revert = await typeorm('migration:revert');
+      expect(revert.code, revert.stderr).toBe(0);
+      expect(revert.stdout).toContain(`Migration ${name} has been reverted successfully.`);
+    }
     const queryRunner = db.dataSource.createQueryRunner();
     try {
       expect(await queryRunner.hasTable('keysmith_token')).toBe(false);

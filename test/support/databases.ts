@@ -42,7 +42,8 @@ export async function databaseOptions(name: DatabaseName, suite: string): Promis
       return { type: 'postgres', url: withDatabase(POSTGRES_URL, database), ...common };
     case 'mariadb':
       await withMariadb(MARIADB_URL, (connection) => connection.query(`CREATE DATABASE IF NOT EXISTS \`${database}\``));
-      return { type: 'mariadb', url: withDatabase(MARIADB_URL, database), ...common };
+      // nestjs-keysmith refuses mysql2's default `timezone: 'local'`, which moves instants with the process's zone.
+      return { type: 'mariadb', url: withDatabase(MARIADB_URL, database), timezone: 'Z', ...common };
   }
 }
 
