@@ -6,6 +6,7 @@ export { TokenAuthenticator, type AuthenticationClient } from './auth/token-auth
 export * from './decorators/index.js';
 export * from './entities/index.js';
 export * from './errors/index.js';
+export * from './events/keysmith-events.js';
 export { BcryptHasher, Pbkdf2Sha512Hasher, Sha256Hasher } from './hashing/index.js';
 export * from './hashing/token-hasher.js';
 export * from './keysmith.constants.js';
@@ -19,3 +20,4 @@ export * from './standalone.js';
 export { buildToken, parseToken, tokenChecksum, type ParsedToken } from './token-format/index.js';
 export * from './tokens/token-service.interface.js';
 export * from './tokens/token.service.js';
+export type { TokenView } from './tokens/token-view.js';

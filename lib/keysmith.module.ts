@@ -11,6 +11,7 @@ import { LastUsedWriter } from './tokens/last-used-writer.service.js';
 import { FailedAttemptsThrottle } from './throttling/failed-attempts-throttle.js';
 import { AuditLogService } from './audit/audit-log.service.js';
 import { TokenService } from './tokens/token.service.js';
+import { KeysmithEventEmitter } from './events/keysmith-event-emitter.js';
 
 /**
  * API tokens for a NestJS application on TypeORM.
@@ -36,6 +37,7 @@ import { TokenService } from './tokens/token.service.js';
     LastUsedWriter,
     AuditLogService,
     TokenAuthenticator,
+    KeysmithEventEmitter,
     TokenService,
     KeysmithGuard,
   ],

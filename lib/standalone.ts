@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { TokenAuthenticator } from './auth/token-authenticator.js';
 import { CacheInvalidationService } from './cache/cache-invalidation.service.js';
 import { VerificationCache } from './cache/verification-cache.js';
+import { KeysmithEventEmitter } from './events/keysmith-event-emitter.js';
 import { assertInstantSafe } from './entities/assert-instant-safe.js';
 import { TokenAuditLog } from './entities/token-audit-log.entity.js';
 import { Token } from './entities/token.entity.js';
@@ -38,7 +39,7 @@ export async function createStandaloneKeysmith(dataSource: DataSource, options: 
   await invalidation.onModuleInit();
   const failedAttempts = new FailedAttemptsThrottle(resolved.failedAttemptsLimit, resolved.failedAttemptsWindowMs);
   const authenticator = new TokenAuthenticator(resolved, tokenRepository, cache, failedAttempts, lastUsed);
-  const tokens = new TokenService(tokenRepository, resolved, auditLog, invalidation, lastUsed, authenticator);
+  const tokens = new TokenService(tokenRepository, resolved, auditLog, invalidation, lastUsed, authenticator, new KeysmithEventEmitter());
   return {
     tokens,
     auditLog,

@@ -1,5 +1,8 @@
 import type { Token } from '../entities/token.entity.js';
 
+/** A token's public view: what `tokenView()` returns. */
+export type TokenView = ReturnType<typeof tokenView>;
+
 /**
  * A token as the admin API and the CLI show it: every column but the hash of its secret, and its
  * lifecycle state.

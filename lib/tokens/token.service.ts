@@ -30,8 +30,12 @@ import { errorOf } from '../auth/authentication.js';
 import { TokenAuthenticator } from '../auth/token-authenticator.js';
 import { findByPrefix } from './find-by-prefix.js';
 import { LastUsedWriter } from './last-used-writer.service.js';
+import { KeysmithEventEmitter } from '../events/keysmith-event-emitter.js';
+import { KEYSMITH_EVENTS } from '../events/keysmith-events.js';
+import { tokenView } from './token-view.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+type LifecycleEventName = (typeof KEYSMITH_EVENTS)['created' | 'rotated' | 'revoked' | 'purged'];
 // 62^8 identifiers make a collision rare; three tries make a failure from it practically impossible.
 const CREATE_ATTEMPTS = 3;
 
@@ -45,6 +49,7 @@ export class TokenService {
     @Inject(CacheInvalidationService) private readonly invalidation: CacheInvalidationService,
     @Inject(LastUsedWriter) private readonly lastUsed: LastUsedWriter,
     @Inject(TokenAuthenticator) private readonly authenticator: TokenAuthenticator,
+    @Inject(KeysmithEventEmitter) private readonly events: KeysmithEventEmitter,
   ) {}
 
   /** Creates a token. The raw token is in the result and nowhere else: show it once. */
@@ -71,6 +76,7 @@ export class TokenService {
       { action: 'created', tokenId: token.id, extra: lifecycleExtra(input.createdBy, input.source) },
       input.request,
     );
+    this.announce(KEYSMITH_EVENTS.created, token, input.createdBy, input.source);
     return { token, rawToken: buildToken(token.prefix, generated.secret) };
   }
 
@@ -89,6 +95,7 @@ export class TokenService {
     if (!result.affected) throw notRotatable(await this.get(token.id));
     await this.invalidation.tokenChanged(token.id);
     await this.auditLog.record({ action: 'rotated', tokenId: token.id, extra: lifecycleExtra(input.actor, input.source) }, input.request);
+    this.announce(KEYSMITH_EVENTS.rotated, Object.assign(token, { key, lastUsedAt: null }), input.actor, input.source);
     return buildToken(token.prefix, secret);
   }
 
@@ -101,6 +108,7 @@ export class TokenService {
     token.revoked = true;
     if (result.affected) {
       await this.auditLog.record({ action: 'revoked', tokenId: token.id, extra: lifecycleExtra(input.actor, input.source) }, input.request);
+      this.announce(KEYSMITH_EVENTS.revoked, token, input.actor, input.source);
     }
     return token;
   }
@@ -117,6 +125,7 @@ export class TokenService {
         { action: 'revoked', tokenId: token.id, extra: { ...lifecycleExtra(input.actor, input.source), purge: true } },
         input.request,
       );
+      this.announce(KEYSMITH_EVENTS.purged, token, input.actor, input.source);
     }
     return token;
   }
@@ -193,6 +202,10 @@ export class TokenService {
       .setParameters({ now: new Date(), yes: true, no: false })
       .take(input.limit ?? 100)
       .skip(input.offset ?? 0);
+  }
+
+  private announce(name: LifecycleEventName, token: Token, actor: UserRef | null | undefined, source: string | undefined): void {
+    this.events.emit(name, { token: tokenView(token), actorId: userIdOf(actor), source: source ?? null });
   }
 
   private async insertWithFreshPrefix(token: Token): Promise<void> {

@@ -17,6 +17,7 @@ const OPTIONAL_PEERS = [
   'graphql',
   '@nestjs/websockets',
   '@nestjs/platform-socket.io',
+  '@nestjs/event-emitter',
 ];
 const REQUIRED_PEERS = ['@nestjs/common', '@nestjs/core', '@nestjs/typeorm', 'typeorm', 'reflect-metadata', 'rxjs'];
 

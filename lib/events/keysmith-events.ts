@@ -1,0 +1,63 @@
+import type { TokenView } from '../tokens/token-view.js';
+
+/** Names of the events the package emits through `@nestjs/event-emitter`. */
+export const KEYSMITH_EVENTS = {
+  created: 'keysmith.token.created',
+  rotated: 'keysmith.token.rotated',
+  revoked: 'keysmith.token.revoked',
+  purged: 'keysmith.token.purged',
+  expiring: 'keysmith.token.expiring',
+  expired: 'keysmith.token.expired',
+  leaked: 'keysmith.token.leaked',
+} as const;
+
+export type KeysmithEventName = (typeof KEYSMITH_EVENTS)[keyof typeof KEYSMITH_EVENTS];
+
+/** What every event says: the token as it is after what happened (never its secret or hash), who acted and from where. */
+export interface TokenEvent {
+  token: TokenView;
+  /** The acting user's id (`actor` or `createdBy`), when known. */
+  actorId: string | null;
+  /** Where the action came from (`cli`, `admin`, `scan`, `leak`, or what the caller passed), when known. */
+  source: string | null;
+}
+
+export type TokenCreatedEvent = TokenEvent;
+export type TokenRotatedEvent = TokenEvent;
+export type TokenRevokedEvent = TokenEvent;
+export type TokenPurgedEvent = TokenEvent;
+
+/** The token expires within `daysBefore` days: sent once per token and threshold of `expiryWarnings.daysBefore`. */
+export interface TokenExpiringEvent extends TokenEvent {
+  /** The threshold reached, one of `expiryWarnings.daysBefore`. */
+  daysBefore: number;
+  expiresAt: Date;
+}
+
+/** The token's expiry has passed: sent once per expiry. */
+export interface TokenExpiredEvent extends TokenEvent {
+  expiresAt: Date;
+}
+
+/** A leak report named the token with its right secret. `source` is where the report says it was found. */
+export interface TokenLeakedEvent extends TokenEvent {
+  /** Where the token was found, as the report gave it. */
+  url: string | null;
+  /** The reporter's name for the kind of secret (GitHub's `type`). */
+  type: string | null;
+  /** What the leak endpoint was set to do. */
+  action: 'revoke' | 'notify';
+  /** Whether this report revoked the token (false when it was revoked already, or with `action: 'notify'`). */
+  revoked: boolean;
+}
+
+/** The payload of each event, by name: `@OnEvent(KEYSMITH_EVENTS.revoked) onRevoked(event: KeysmithEventPayloads['keysmith.token.revoked'])`. */
+export interface KeysmithEventPayloads {
+  'keysmith.token.created': TokenCreatedEvent;
+  'keysmith.token.rotated': TokenRotatedEvent;
+  'keysmith.token.revoked': TokenRevokedEvent;
+  'keysmith.token.purged': TokenPurgedEvent;
+  'keysmith.token.expiring': TokenExpiringEvent;
+  'keysmith.token.expired': TokenExpiredEvent;
+  'keysmith.token.leaked': TokenLeakedEvent;
+}
