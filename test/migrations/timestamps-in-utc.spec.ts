@@ -60,8 +60,8 @@ function asText(source: DataSource, column: string): string {
   return column;
 }
 
-async function migrateInZone(connection: DataSourceOptions, direction: 'up' | 'down'): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', SWC_REGISTER, RUN_MIGRATIONS, direction], {
+async function migrateInZone(connection: DataSourceOptions, ...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', SWC_REGISTER, RUN_MIGRATIONS, ...args], {
     env: { ...process.env, TZ: WRITER_ZONE, KEYSMITH_DATA_SOURCE: JSON.stringify(connection) },
     timeout: 60_000,
   });
@@ -71,6 +71,8 @@ async function migrateInZone(connection: DataSourceOptions, direction: 'up' | 'd
 describe.each(cliDatabases())('KeysmithTimestampsInUtc on a 0.1.0 %s database holding tokens and audit rows', (database) => {
   let connection: DataSourceOptions;
   let stored: (iso: string | null) => string | null;
+  /** The migrations `up` ran: this one, and those after it. */
+  let migrated: string[];
   const open: DataSource[] = [];
 
   /** The database as the entities and migrations of this version see it. */
@@ -120,7 +122,8 @@ describe.each(cliDatabases())('KeysmithTimestampsInUtc on a 0.1.0 %s database ho
   });
 
   it(`up, run in the zone 0.1.0 wrote in (${WRITER_ZONE}), keeps every instant and leaves TypeORM nothing to change`, async () => {
-    expect(JSON.parse(await migrateInZone(connection, 'up'))).toEqual(['KeysmithTimestampsInUtc1795996800000']);
+    migrated = JSON.parse(await migrateInZone(connection, 'up')) as string[];
+    expect(migrated[0]).toBe('KeysmithTimestampsInUtc1795996800000');
 
     const source = await current();
     const tokens = await source.getRepository(Token).find({ order: { prefix: 'ASC' } });
@@ -146,8 +149,8 @@ describe.each(cliDatabases())('KeysmithTimestampsInUtc on a 0.1.0 %s database ho
     }
   });
 
-  it(`down, run in the same zone, gives back what 0.1.0 stored`, async () => {
-    await migrateInZone(connection, 'down');
+  it('down, run in the same zone (with the migrations after it), gives back what 0.1.0 stored', async () => {
+    await migrateInZone(connection, 'down', String(migrated.length));
 
     const source = await current();
     const rows = await storedRows(source);
