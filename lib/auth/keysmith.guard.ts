@@ -1,5 +1,4 @@
 import {
-  ForbiddenException,
   HttpException,
   HttpStatus,
   Inject,
@@ -20,8 +19,10 @@ import { AuditLogService } from '../audit/audit-log.service.js';
 import { extractToken } from '../request/extract-token.js';
 import { getRawResponse, getRequest } from '../request/get-request.js';
 import { clientIp } from '../request/request-metadata.js';
+import { toRpcException } from '../request/rpc-exception.js';
 import { toWsException } from '../request/ws-exception.js';
 import type { Authentication, AuthenticationFailure } from './authentication.js';
+import { UNAVAILABLE_MESSAGE, exceptionOf, insufficientScopeRefusal, missingTokenRefusal, refusalOf, type Refusal } from './refusal.js';
 import { RoutePolicies } from './route-policies.js';
 import { TokenAuthenticator } from './token-authenticator.js';
 
@@ -59,14 +60,15 @@ export class KeysmithGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const type = context.getType<string>();
     if (type === 'ws') return this.authorizeSocket(context);
+    if (type === 'rpc') return this.authorizeMessage(context);
     if (type === 'http' && this.servesFromCache && this.authorizeFromCache(context)) return true;
     return this.authorize(context);
   }
 
   /**
    * The flow of `canActivate`: the token, the hooks, authentication, scopes, the user. Its refusals
-   * are HTTP exceptions; in a WebSocket context `canActivate` hands them to the client as
-   * `WsException`s with the same message and status.
+   * are HTTP exceptions; in a WebSocket or microservice context `canActivate` hands them to the
+   * client as `WsException`s or `RpcException`s with the same message and status.
    */
   protected async authorize(context: ExecutionContext): Promise<boolean> {
     const route = this.routePolicies.of(context);
@@ -80,8 +82,9 @@ export class KeysmithGuard implements CanActivate {
         this.attach(request, null, null);
         return true;
       }
-      this.auditFailure(context, 'missing_token', null);
-      this.throwUnauthorized(this.options.errorMessages.missingToken);
+      const refusal = missingTokenRefusal(this.options.errorMessages);
+      this.auditRefusal(context, refusal);
+      this.throwUnauthorized(refusal.message);
     }
 
     const { rateLimitHook, throttleHook } = this.options;
@@ -126,6 +129,15 @@ export class KeysmithGuard implements CanActivate {
     }
   }
 
+  /** `authorize` for a microservice message: refusals reach the client as `RpcException`s. */
+  private async authorizeMessage(context: ExecutionContext): Promise<boolean> {
+    try {
+      return await this.authorize(context);
+    } catch (error) {
+      throw error instanceof HttpException ? await toRpcException(error) : error;
+    }
+  }
+
   /** The object that carries the token (see `getRequest` for the context types). */
   protected getRequest(context: ExecutionContext): any {
     return getRequest(context);
@@ -145,7 +157,7 @@ export class KeysmithGuard implements CanActivate {
    */
   protected refuseWhileAuditIsFull(): void {
     if (this.auditLog.accepting) return;
-    throw new ServiceUnavailableException('Authentication is temporarily unavailable. Try again later.');
+    throw new ServiceUnavailableException(UNAVAILABLE_MESSAGE);
   }
 
   /**
@@ -161,7 +173,7 @@ export class KeysmithGuard implements CanActivate {
     } catch (error) {
       // Not the client's fault (the database is down, say): a 401 would log users out.
       this.logger.error(`Token authentication could not complete: ${(error as Error)?.message}`, (error as Error)?.stack);
-      throw new ServiceUnavailableException('Authentication is temporarily unavailable. Try again later.');
+      throw new ServiceUnavailableException(UNAVAILABLE_MESSAGE);
     }
     if (authentication.failure) this.refuse(context, authentication.failure);
     return authentication.token;
@@ -171,8 +183,9 @@ export class KeysmithGuard implements CanActivate {
   protected checkScopes(context: ExecutionContext, token: Token): void {
     const missing = this.routePolicies.of(context).scopes.filter((scope) => !token.scopes.includes(scope));
     if (missing.length === 0) return;
-    this.auditFailure(context, 'insufficient_scope', token.id, { missing_scopes: missing });
-    throw new ForbiddenException(this.options.errorMessages.insufficientScope);
+    const refusal = insufficientScopeRefusal(token.id, missing, this.options.errorMessages);
+    this.auditRefusal(context, refusal);
+    throw exceptionOf(refusal);
   }
 
   /**
@@ -199,10 +212,10 @@ export class KeysmithGuard implements CanActivate {
 
   /** Audits a failed authentication and answers it: 429 for too many failed attempts, else 401. */
   private refuse(context: ExecutionContext, failure: AuthenticationFailure): never {
-    const { code, reason, token, prefix } = failure;
-    this.auditFailure(context, code, token?.id ?? null, { ...(reason && { reason }), ...(prefix && { prefix }) });
-    if (code === 'rate_limited') this.throwRateLimited(this.options.errorMessages.rateLimited);
-    this.throwUnauthorized(this.options.errorMessages.invalidToken);
+    const refusal = refusalOf(failure, this.options.errorMessages);
+    this.auditRefusal(context, refusal);
+    if (refusal.status === HttpStatus.TOO_MANY_REQUESTS) this.throwRateLimited(refusal.message);
+    this.throwUnauthorized(refusal.message);
   }
 
   /** Runs a rate-limit or throttle hook: throwing or returning `false` blocks with 429. */
@@ -217,6 +230,10 @@ export class KeysmithGuard implements CanActivate {
     if (!blocked) return;
     this.auditFailure(context, 'rate_limited', token?.id ?? null);
     this.throwRateLimited(this.options.errorMessages.rateLimited);
+  }
+
+  private auditRefusal(context: ExecutionContext, { audit }: Refusal): void {
+    if (audit) this.audit(context, 'auth_failed', audit.tokenId, audit.extra);
   }
 
   private auditFailure(

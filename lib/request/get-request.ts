@@ -1,31 +1,38 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { at } from './property.js';
 
 /**
  * The object that carries the token for any kind of context: the HTTP request (Express or
- * Fastify), the request in a GraphQL context, the socket of a WebSocket message, or the context
- * of an RPC message. GraphQL is read by position, so `@nestjs/graphql` is never imported.
+ * Fastify), the request in a GraphQL context (for a subscription over `graphql-ws`, the
+ * connection's context, which the Apollo driver puts there), the socket of a WebSocket message,
+ * or the context of an RPC message (`NatsContext`, `RmqContext`). GraphQL is read by position, so
+ * `@nestjs/graphql` is never imported.
  */
 export function getRequest(context: ExecutionContext): any {
   switch (context.getType<string>()) {
     case 'graphql': {
-      const graphqlContext = context.getArgByIndex(2);
-      return graphqlContext?.req ?? graphqlContext?.request ?? graphqlContext;
+      const graphqlContext = context.getArgByIndex<unknown>(2);
+      return at(graphqlContext, 'req') ?? at(graphqlContext, 'request') ?? graphqlContext;
     }
     case 'ws':
-      return context.switchToWs().getClient();
+      return context.switchToWs().getClient<unknown>();
     case 'rpc':
-      return context.switchToRpc().getContext();
+      return context.switchToRpc().getContext<unknown>();
     default:
       // What switchToHttp().getRequest() returns, without the three closures it makes each time.
-      return context.getArgByIndex(0);
+      return context.getArgByIndex<unknown>(0);
   }
 }
 
 /** The Node response whose final status the audit row records, when the context has one. */
 export function getRawResponse(context: ExecutionContext): RawResponse | undefined {
-  const response = context.getType<string>() === 'http' ? context.getArgByIndex(1) : getRequest(context)?.res;
-  const raw = response?.raw ?? response;
-  return typeof raw?.on === 'function' && typeof raw?.statusCode === 'number' ? raw : undefined;
+  return rawResponseOf(context.getType<string>() === 'http' ? context.getArgByIndex<unknown>(1) : at(getRequest(context), 'res'));
+}
+
+/** The Node response under an Express or Fastify response (Express hands it to a request as `request.res`). */
+export function rawResponseOf(response: unknown): RawResponse | undefined {
+  const raw = at(response, 'raw') ?? response;
+  return typeof at(raw, 'on') === 'function' && typeof at(raw, 'statusCode') === 'number' ? (raw as RawResponse) : undefined;
 }
 
 /** The part of Node's `ServerResponse` the audit log needs. */

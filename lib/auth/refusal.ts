@@ -1,0 +1,69 @@
+import { ForbiddenException, HttpException, HttpStatus, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import type { AuthFailureCode } from '../entities/token-audit-log.entity.js';
+import type { KeysmithErrorMessages } from '../options/keysmith-options.interface.js';
+import type { AuthenticationFailure } from './authentication.js';
+
+/** The answer when authentication cannot complete through no fault of the client (the database is down). */
+export const UNAVAILABLE_MESSAGE = 'Authentication is temporarily unavailable. Try again later.';
+
+/** The `auth_failed` audit row of a refusal. */
+export interface RefusalAudit {
+  /** The token the prefix named, when one was found. */
+  tokenId: string | null;
+  extra: { error_code: AuthFailureCode } & Record<string, unknown>;
+}
+
+/**
+ * How a refused authentication is answered and audited, the same on every transport: the HTTP
+ * status (other transports send it as `statusCode`), the configured message, and the audit row.
+ */
+export interface Refusal {
+  /** 401, 403, 429 or 503. */
+  status: HttpStatus;
+  message: string;
+  /** `null` for a 503: the client did nothing to audit. */
+  audit: RefusalAudit | null;
+}
+
+/** The refusal of a token that did not authenticate: 429 `rateLimited` after too many failed attempts, else 401 `invalidToken`. */
+export function refusalOf(failure: AuthenticationFailure, messages: KeysmithErrorMessages): Refusal {
+  const { code, reason, token, prefix } = failure;
+  const rateLimited = code === 'rate_limited';
+  return {
+    status: rateLimited ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.UNAUTHORIZED,
+    message: rateLimited ? messages.rateLimited : messages.invalidToken,
+    audit: { tokenId: token?.id ?? null, extra: { error_code: code, ...(reason && { reason }), ...(prefix && { prefix }) } },
+  };
+}
+
+export function missingTokenRefusal(messages: KeysmithErrorMessages): Refusal {
+  return {
+    status: HttpStatus.UNAUTHORIZED,
+    message: messages.missingToken,
+    audit: { tokenId: null, extra: { error_code: 'missing_token' } },
+  };
+}
+
+export function insufficientScopeRefusal(tokenId: string, missingScopes: string[], messages: KeysmithErrorMessages): Refusal {
+  return {
+    status: HttpStatus.FORBIDDEN,
+    message: messages.insufficientScope,
+    audit: { tokenId, extra: { error_code: 'insufficient_scope', missing_scopes: missingScopes } },
+  };
+}
+
+export const UNAVAILABLE: Refusal = { status: HttpStatus.SERVICE_UNAVAILABLE, message: UNAVAILABLE_MESSAGE, audit: null };
+
+/** The HTTP exception of a refusal, as `KeysmithGuard` throws it. */
+export function exceptionOf(refusal: Refusal): HttpException {
+  switch (refusal.status) {
+    case HttpStatus.UNAUTHORIZED:
+      return new UnauthorizedException(refusal.message);
+    case HttpStatus.FORBIDDEN:
+      return new ForbiddenException(refusal.message);
+    case HttpStatus.SERVICE_UNAVAILABLE:
+      return new ServiceUnavailableException(refusal.message);
+    default:
+      return new HttpException(refusal.message, refusal.status);
+  }
+}
