@@ -13,6 +13,7 @@ export * from './keysmith.constants.js';
 export type { KeysmithModuleAsyncOptions, KeysmithModuleForRootOptions } from './keysmith.module-definition.js';
 export { KeysmithModule } from './keysmith.module.js';
 export * from './migrations/index.js';
+export { ExpiryWarningScanner, type ExpiryScanResult } from './notices/expiry-warning-scanner.js';
 export * from './options/keysmith-options.interface.js';
 export { AUDIT_FAILURE_POLICIES } from './options/keysmith-options.table.js';
 export { resolveKeysmithOptions, type ResolvedKeysmithOptions } from './options/keysmith.options.js';

@@ -3,9 +3,10 @@ import { TypeOrmModule, getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { assertInstantSafe } from './entities/assert-instant-safe.js';
 import { TokenAuditLog } from './entities/token-audit-log.entity.js';
+import { TokenNotice } from './entities/token-notice.entity.js';
 import { Token } from './entities/token.entity.js';
 import type { KeysmithModuleExtras } from './options/keysmith-options.interface.js';
-import { KEYSMITH_AUDIT_LOG_REPOSITORY, KEYSMITH_TOKEN_REPOSITORY } from './keysmith.internal-constants.js';
+import { KEYSMITH_AUDIT_LOG_REPOSITORY, KEYSMITH_NOTICE_REPOSITORY, KEYSMITH_TOKEN_REPOSITORY } from './keysmith.internal-constants.js';
 
 /**
  * Adds what depends on the extras: the entities registered on the chosen data source (so that
@@ -16,8 +17,9 @@ export function keysmithFeatureModule(definition: DynamicModule, extras: Keysmit
   const repositories: Provider[] = [
     { provide: KEYSMITH_TOKEN_REPOSITORY, useFactory: instantSafe, inject: [getRepositoryToken(Token, extras.dataSource)] },
     { provide: KEYSMITH_AUDIT_LOG_REPOSITORY, useExisting: getRepositoryToken(TokenAuditLog, extras.dataSource) },
+    { provide: KEYSMITH_NOTICE_REPOSITORY, useExisting: getRepositoryToken(TokenNotice, extras.dataSource) },
   ];
-  const entities = TypeOrmModule.forFeature([Token, TokenAuditLog], extras.dataSource);
+  const entities = TypeOrmModule.forFeature([Token, TokenAuditLog, TokenNotice], extras.dataSource);
   return {
     ...definition,
     global: extras.isGlobal,

@@ -7,5 +7,6 @@ export const PUBLIC_METADATA = 'keysmith:public';
 export const KEYSMITH_MODULE_OPTIONS = Symbol.for('nestjs-keysmith:module-options');
 export const KEYSMITH_TOKEN_REPOSITORY = Symbol.for('nestjs-keysmith:token-repository');
 export const KEYSMITH_AUDIT_LOG_REPOSITORY = Symbol.for('nestjs-keysmith:audit-log-repository');
+export const KEYSMITH_NOTICE_REPOSITORY = Symbol.for('nestjs-keysmith:notice-repository');
 
 export const LOGGER_CONTEXT = 'Keysmith';

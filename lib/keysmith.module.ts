@@ -13,6 +13,8 @@ import { AuditLogService } from './audit/audit-log.service.js';
 import { TokenService } from './tokens/token.service.js';
 import { KeysmithEventEmitter } from './events/keysmith-event-emitter.js';
 
+import { ExpiryWarningScanner } from './notices/expiry-warning-scanner.js';
+import { TokenNotices } from './notices/token-notices.js';
 /**
  * API tokens for a NestJS application on TypeORM.
  *
@@ -39,9 +41,11 @@ import { KeysmithEventEmitter } from './events/keysmith-event-emitter.js';
     TokenAuthenticator,
     KeysmithEventEmitter,
     TokenService,
+    TokenNotices,
+    ExpiryWarningScanner,
     KeysmithGuard,
   ],
-  exports: [KEYSMITH_OPTIONS, AuditLogService, TokenAuthenticator, TokenService, KeysmithGuard],
+  exports: [KEYSMITH_OPTIONS, AuditLogService, TokenAuthenticator, TokenService, KeysmithGuard, TokenNotices, ExpiryWarningScanner],
 })
 export class KeysmithModule extends ConfigurableKeysmithModule {
   /** Every option is optional, so `KeysmithModule.forRoot()` alone takes the defaults. */

@@ -1,9 +1,26 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from './timestamp-column.js';
 
-export type TokenAuditAction = 'created' | 'rotated' | 'revoked' | 'auth_success' | 'auth_failed';
+export type TokenAuditAction =
+  | 'created'
+  | 'rotated'
+  | 'revoked'
+  | 'auth_success'
+  | 'auth_failed'
+  | 'expiry_warning'
+  | 'expired'
+  | 'leaked';
 
-export const AUDIT_ACTIONS: readonly TokenAuditAction[] = ['created', 'rotated', 'revoked', 'auth_success', 'auth_failed'];
+export const AUDIT_ACTIONS: readonly TokenAuditAction[] = [
+  'created',
+  'rotated',
+  'revoked',
+  'auth_success',
+  'auth_failed',
+  'expiry_warning',
+  'expired',
+  'leaked',
+];
 
 /** `extra.error_code` of an `auth_failed` row. */
 export type AuthFailureCode = 'missing_token' | 'invalid_token' | 'revoked_token' | 'expired_token' | 'insufficient_scope' | 'rate_limited';

@@ -47,6 +47,8 @@ export class Token {
   @TimestampColumn({ name: 'created_at' })
   createdAt!: Date;
 
+  /** Indexed for the expiry warnings' scan. */
+  @Index()
   @TimestampColumn({ name: 'expires_at', nullable: true })
   expiresAt!: Date | null;
 

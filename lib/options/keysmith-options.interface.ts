@@ -46,6 +46,14 @@ export interface RedisClientLike {
 /** Turns a token's `userId` into the user handed to `@KeysmithUser()`. */
 export type ResolveUser<User = unknown> = (userId: string, token: Token) => User | Promise<User>;
 
+/** `expiryWarnings`: when to warn that a token expires, and how often to look. */
+export interface ExpiryWarningsOptions {
+  /** Days before its expiry at which a token gets one `keysmith.token.expiring` each. Default `[7, 1]`. */
+  daysBefore?: number[];
+  /** How often each instance looks for tokens to warn about, in seconds (fractions allowed). Default `3600`. */
+  scanIntervalSeconds?: number;
+}
+
 /** Options of `KeysmithModule.forRoot()` and of the `forRootAsync()` factory. All are optional. */
 export interface KeysmithModuleOptions {
   /** Request header that carries the token. Default `'x-keysmith-token'`. */
@@ -125,6 +133,12 @@ export interface KeysmithModuleOptions {
   throttleHook?: ThrottleHook;
   /** Resolves the user of a token for `@KeysmithUser()`. Default none (the user is `null`). */
   resolveUser?: ResolveUser;
+  /**
+   * Warn before tokens expire: `keysmith.token.expiring` once per token and threshold, and
+   * `keysmith.token.expired` once the expiry passes, sent by one instance however many run (the
+   * claim is a row in `keysmith_token_notice`). Default off.
+   */
+  expiryWarnings?: ExpiryWarningsOptions;
 }
 
 /** Settings that shape the module graph: given beside the options, also to `forRootAsync`. */

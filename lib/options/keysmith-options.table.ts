@@ -6,6 +6,7 @@ import { DEFAULT_ERROR_MESSAGES } from '../keysmith.constants.js';
 import { DEFAULT_BCRYPT_ROUNDS } from '../hashing/bcrypt.hasher.js';
 import { DEFAULT_PBKDF2_ITERATIONS } from '../hashing/pbkdf2-sha512.hasher.js';
 import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH } from '../token-format/token-format.js';
+import { expiryWarningsOption } from '../notices/expiry-warnings-option.js';
 import type { AuditFailurePolicy, KeysmithModuleOptions, RateLimitHook, ResolveUser, ThrottleHook } from './keysmith-options.interface.js';
 import {
   type OptionCheck,
@@ -239,6 +240,12 @@ export const KEYSMITH_OPTION_TABLE = {
 export const OPTION_DEFINITIONS = Object.entries(KEYSMITH_OPTION_TABLE) as ReadonlyArray<
   [CurrentOptionName, OptionDefinition<unknown, unknown>]
 >;
+  expiryWarnings: {
+    shownDefault: 'off',
+    check: expiryWarningsOption,
+    meaning:
+      '`{ daysBefore: [7, 1], scanIntervalSeconds: 3600 }` (either may be left out): every `scanIntervalSeconds`, send `keysmith.token.expiring` once per token and threshold of `daysBefore` it reached, and `keysmith.token.expired` once its expiry passed (within the last 7 days), with audit rows `expiry_warning` and `expired`; one instance sends each, however many run.',
+  },
 
 export interface DeprecatedOption {
   readonly replacedBy: CurrentOptionName;

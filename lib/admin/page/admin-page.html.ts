@@ -1,3 +1,5 @@
+import { AUDIT_ACTIONS } from '../../entities/token-audit-log.entity.js';
+
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
@@ -108,7 +110,7 @@ export function renderAdminPage(base: string): string {
   <form id="audit-filters" class="filters" role="search" aria-label="Filter the audit log">
     <div><label for="a-token">Token id</label><input id="a-token" type="text" maxlength="36" spellcheck="false"></div>
     <div><label for="a-action">Action</label>
-      <select id="a-action"><option value="">Any</option><option>created</option><option>rotated</option><option>revoked</option><option>auth_success</option><option>auth_failed</option></select></div>
+      <select id="a-action"><option value="">Any</option>${AUDIT_ACTIONS.map((action) => `<option>${action}</option>`).join('')}</select></div>
     <div><label for="a-status">Status</label><input id="a-status" type="number" min="100" max="599" inputmode="numeric"></div>
     <div><label for="a-from">From</label><input id="a-from" type="datetime-local"></div>
     <div><label for="a-to">To</label><input id="a-to" type="datetime-local"></div>
