@@ -11,6 +11,7 @@ import { LastUsedWriter } from './tokens/last-used-writer.service.js';
 import { FailedAttemptsThrottle } from './throttling/failed-attempts-throttle.js';
 import { AuditLogService } from './audit/audit-log.service.js';
 import { TokenService } from './tokens/token.service.js';
+import { TokenConnections } from './connections/token-connections.js';
 import { KeysmithEventEmitter } from './events/keysmith-event-emitter.js';
 
 import { ExpiryWarningScanner } from './notices/expiry-warning-scanner.js';
@@ -43,6 +44,7 @@ import { TokenNotices } from './notices/token-notices.js';
     TokenService,
     TokenNotices,
     ExpiryWarningScanner,
+    TokenConnections,
     KeysmithGuard,
   ],
   exports: [KEYSMITH_OPTIONS, AuditLogService, TokenAuthenticator, TokenService, KeysmithGuard, TokenNotices, ExpiryWarningScanner],

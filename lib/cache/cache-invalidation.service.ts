@@ -12,9 +12,13 @@ export const INVALIDATION_CHANNEL = 'keysmith:token-changed';
 
 const REDIS_WAIT_MS = 2_000;
 
+/** Called with the id of a token that was rotated, revoked or purged, here or on another instance. */
+export type TokenChangedListener = (tokenId: string) => void;
+
 /**
  * Drops a changed token from this instance's verification cache and, with the `redis` option,
- * from every other instance's: each one subscribes to one channel and drops what it hears.
+ * from every other instance's: each one subscribes to one channel and drops what it hears. Each
+ * change is also told to the listeners of `onTokenChanged` (the connections to close).
  */
 @Injectable()
 export class CacheInvalidationService implements OnModuleInit, OnApplicationShutdown {
@@ -22,6 +26,7 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
   private readonly instanceId = randomUUID();
   private publisher: RedisClientLike | null = null;
   private subscriber: RedisClientLike | null = null;
+  private readonly listeners = new Set<TokenChangedListener>();
 
   constructor(
     @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
@@ -33,7 +38,8 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
     const owned = typeof this.options.redis === 'string';
     this.publisher = await connect(this.options.redis);
     if (owned) reportConnectionErrors(this.publisher, this.logger);
-    if (!this.cache.enabled) return;
+    // Without a cache or connections to close, there is nothing to drop when another instance speaks.
+    if (!this.cache.enabled && !this.options.disconnectOnRevoke) return;
     const subscriber = (this.subscriber = this.publisher.duplicate());
     reportConnectionErrors(subscriber, this.logger);
     subscriber.on('message', (channel, message) => {
@@ -58,9 +64,18 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
     }
   }
 
+  /**
+   * Calls `listener` after every change of a token, made here or announced by another instance,
+   * once the token's cache entries are gone. Returns the function that stops it.
+   */
+  onTokenChanged(listener: TokenChangedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Drops the token here, then tells the other instances. Never throws. */
   async tokenChanged(tokenId: string): Promise<void> {
-    this.cache.drop(tokenId);
+    this.changed(tokenId);
     if (!this.publisher) return;
     try {
       const published = this.publisher.publish(INVALIDATION_CHANNEL, JSON.stringify({ tokenId, from: this.instanceId }));
@@ -83,9 +98,20 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
   private dropAnnounced(message: string): void {
     try {
       const { tokenId, from } = JSON.parse(message) as { tokenId?: unknown; from?: unknown };
-      if (typeof tokenId === 'string' && from !== this.instanceId) this.cache.drop(tokenId);
+      if (typeof tokenId === 'string' && from !== this.instanceId) this.changed(tokenId);
     } catch {
       this.logger.warn(`Ignored a malformed message on ${INVALIDATION_CHANNEL}.`);
+    }
+  }
+
+  private changed(tokenId: string): void {
+    this.cache.drop(tokenId);
+    for (const listener of this.listeners) {
+      try {
+        listener(tokenId);
+      } catch (error) {
+        this.logger.error(`A listener of token changes failed: ${(error as Error).message}`);
+      }
     }
   }
 }

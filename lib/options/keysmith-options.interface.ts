@@ -100,6 +100,12 @@ export interface KeysmithModuleOptions {
    * for up to `cacheTtlSeconds`. Needs the `ioredis` package for a URL. Default none.
    */
   redis?: string | RedisClientLike;
+  /**
+   * Disconnect a Socket.IO client (connected through `KeysmithIoAdapter`) once its token stops
+   * authenticating: revoked, purged, disabled, or rotated without grace; on every instance with
+   * `redis`. Default `false`.
+   */
+  disconnectOnRevoke?: boolean;
   /** `lastUsedAt` is written at most once per token per this many seconds. Default `60`. */
   lastUsedIntervalSeconds?: number;
   /** Audit rows from requests are written in multi-row INSERTs of up to this many rows. Default `100`. */
@@ -127,18 +133,18 @@ export interface KeysmithModuleOptions {
   failedAttemptsLimit?: number;
   /** The window of `failedAttemptsLimit`, in seconds. Default `300`. */
   failedAttemptsWindowSeconds?: number;
-  /** Runs before authentication; blocks with 429. Default none. */
-  rateLimitHook?: RateLimitHook;
-  /** Runs after authentication; blocks with 429. Default none. */
-  throttleHook?: ThrottleHook;
-  /** Resolves the user of a token for `@KeysmithUser()`. Default none (the user is `null`). */
-  resolveUser?: ResolveUser;
   /**
    * Warn before tokens expire: `keysmith.token.expiring` once per token and threshold, and
    * `keysmith.token.expired` once the expiry passes, sent by one instance however many run (the
    * claim is a row in `keysmith_token_notice`). Default off.
    */
   expiryWarnings?: ExpiryWarningsOptions;
+  /** Runs before authentication; blocks with 429. Default none. */
+  rateLimitHook?: RateLimitHook;
+  /** Runs after authentication; blocks with 429. Default none. */
+  throttleHook?: ThrottleHook;
+  /** Resolves the user of a token for `@KeysmithUser()`. Default none (the user is `null`). */
+  resolveUser?: ResolveUser;
 }
 
 /** Settings that shape the module graph: given beside the options, also to `forRootAsync`. */

@@ -193,6 +193,12 @@ export const KEYSMITH_OPTION_TABLE = {
       'A Redis URL or an ioredis client: rotate, revoke and purge then drop the token from the cache of every instance at once. Needs `ioredis` for a URL.',
     env: 'string',
   },
+  disconnectOnRevoke: {
+    default: false,
+    check: bool,
+    meaning:
+      'Disconnect a Socket.IO client whose token stops authenticating (revoked, purged, disabled, or rotated without grace), on every instance with `redis`. Needs `KeysmithIoAdapter`, which also checks the token at the handshake.',
+  },
   lastUsedIntervalSeconds: {
     default: 60,
     unit: 'seconds',
@@ -234,18 +240,18 @@ export const KEYSMITH_OPTION_TABLE = {
     check: wholeNumber(1, 86_400),
     meaning: 'The window of `failedAttemptsLimit`.',
   },
-} satisfies OptionTable;
-
-/** The table's rows in order, for code that goes through every option. */
-export const OPTION_DEFINITIONS = Object.entries(KEYSMITH_OPTION_TABLE) as ReadonlyArray<
-  [CurrentOptionName, OptionDefinition<unknown, unknown>]
->;
   expiryWarnings: {
     shownDefault: 'off',
     check: expiryWarningsOption,
     meaning:
       '`{ daysBefore: [7, 1], scanIntervalSeconds: 3600 }` (either may be left out): every `scanIntervalSeconds`, send `keysmith.token.expiring` once per token and threshold of `daysBefore` it reached, and `keysmith.token.expired` once its expiry passed (within the last 7 days), with audit rows `expiry_warning` and `expired`; one instance sends each, however many run.',
   },
+} satisfies OptionTable;
+
+/** The table's rows in order, for code that goes through every option. */
+export const OPTION_DEFINITIONS = Object.entries(KEYSMITH_OPTION_TABLE) as ReadonlyArray<
+  [CurrentOptionName, OptionDefinition<unknown, unknown>]
+>;
 
 export interface DeprecatedOption {
   readonly replacedBy: CurrentOptionName;

@@ -50,6 +50,8 @@ export interface TestAppOptions {
   globalPrefix?: string;
   /** Keep the tables of an earlier app of the same suite (a restart), instead of starting empty. */
   keepSchema?: boolean;
+  /** Called once the app is created, before it listens: a WebSocket adapter, a microservice. */
+  configure?: (app: INestApplication) => void | Promise<void>;
 }
 
 export interface LogEntry {
@@ -119,6 +121,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   if (options.globalPrefix) app.setGlobalPrefix(options.globalPrefix);
   app.useLogger(captureLogger(logs));
   app.enableShutdownHooks();
+  await options.configure?.(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
 
