@@ -22,6 +22,7 @@ import { clientIp } from '../request/request-metadata.js';
 import { toRpcException } from '../request/rpc-exception.js';
 import { toWsException } from '../request/ws-exception.js';
 import type { Authentication, AuthenticationFailure } from './authentication.js';
+import { takeOver } from './authentication-handoff.js';
 import { UNAVAILABLE_MESSAGE, exceptionOf, insufficientScopeRefusal, missingTokenRefusal, refusalOf, type Refusal } from './refusal.js';
 import { RoutePolicies } from './route-policies.js';
 import { TokenAuthenticator } from './token-authenticator.js';
@@ -169,7 +170,7 @@ export class KeysmithGuard implements CanActivate {
     const request = this.getRequest(context);
     let authentication: Authentication;
     try {
-      authentication = await this.authenticator.authenticate(rawToken, { ip: () => clientIp(request) });
+      authentication = takeOver(request, rawToken) ?? (await this.authenticator.authenticate(rawToken, { ip: () => clientIp(request) }));
     } catch (error) {
       // Not the client's fault (the database is down, say): a 401 would log users out.
       this.logger.error(`Token authentication could not complete: ${(error as Error)?.message}`, (error as Error)?.stack);

@@ -76,6 +76,11 @@ export class TokenAuthenticator implements OnApplicationBootstrap {
     return cached ? this.accept(cached) : null;
   }
 
+  /** Whether successful verifications are kept (`cacheTtlSeconds` above 0). */
+  get caches(): boolean {
+    return this.cache.enabled;
+  }
+
   /** Whether this raw token was verified within the cache TTL: its sender has proved the secret. */
   isProven(rawToken: string): boolean {
     return this.cache.has(this.cache.keyOf(rawToken));

@@ -12,6 +12,7 @@ import {
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
+import { handOver, takeOver } from '../auth/authentication-handoff.js';
 import { TokenAuthenticator } from '../auth/token-authenticator.js';
 import { prefixOf } from '../token-format/token-format.js';
 import { extractToken } from '../request/extract-token.js';
@@ -30,16 +31,17 @@ export const KEYSMITH_IP_TRACKER_PREFIX = 'keysmith-ip:';
  *
  * - The tracker is the token's prefix (`tok_ab12CD34`), read from the same header (or handshake,
  *   or query parameter) as `KeysmithGuard` reads, once the token has proved its secret: it was
- *   verified within the cache TTL, which costs no hashing and no query to look up. Any other
- *   request (no token, a malformed one, or one not verified yet) is counted by its client IP, as
- *   `ThrottlerGuard` does, so knowing a prefix does not let anyone spend its owner's quota.
+ *   verified within the cache TTL (no hash, no query to find out), or is verified here, a
+ *   verification `KeysmithGuard` then uses rather than repeating. Any other request (no token, a
+ *   malformed one, a wrong secret) is counted by its client IP, as `ThrottlerGuard` does, so
+ *   knowing a prefix does not let anyone spend its owner's quota.
  * - Counts live in the throttler's own storage (`ThrottlerModule.forRoot({ storage })`), so a
  *   shared storage such as Redis limits a token across every instance.
  * - A blocked request gets 429 with the `rateLimited` message of the keysmith options (not the
  *   throttler's `errorMessage`) and an `auth_failed` audit row with `error_code: 'rate_limited'`.
  *
  * Needs `ThrottlerModule` (global) and `KeysmithModule` (global by default). Use it before
- * `KeysmithGuard`, so a blocked request costs no authentication:
+ * `KeysmithGuard`, so a request of a proven token over its limit costs no authentication:
  * `@UseGuards(KeysmithThrottlerGuard, KeysmithGuard)`, or as an `APP_GUARD` listed first.
  *
  * A token's first request after each cache expiry counts against its client's address. Add a
@@ -59,17 +61,28 @@ export class KeysmithThrottlerGuard extends ThrottlerGuard {
   }
 
   /**
-   * `keysmith-token:<prefix>` for a request whose token has proved its secret (it was verified
-   * within the cache TTL), else `keysmith-ip:<client IP>`: a request that only names a prefix must
-   * not spend the quota of the token's owner.
+   * `keysmith-token:<prefix>` for a request whose token proves its secret, else
+   * `keysmith-ip:<client IP>`: a request that only names a prefix must not spend the quota of the
+   * token's owner. A token verified within the cache TTL is proven at once; a well-formed one not
+   * verified yet is verified here, and `KeysmithGuard` uses that verification.
    */
   protected override async getTracker(request: Record<string, any>): Promise<string> {
     const rawToken = extractToken(request, this.keysmithOptions);
-    const prefix = rawToken !== null && this.authenticator.isProven(rawToken) ? prefixOf(rawToken) : null;
-    if (prefix !== null) return `${KEYSMITH_TOKEN_TRACKER_PREFIX}${prefix}`;
+    const prefix = rawToken === null ? null : prefixOf(rawToken);
+    if (prefix !== null && (await this.proves(request, rawToken!))) return `${KEYSMITH_TOKEN_TRACKER_PREFIX}${prefix}`;
     // A socket has no `ip`: its handshake address stands in.
     const byIp = typeof request?.ip === 'string' ? request : { ip: clientIp(request) ?? 'unknown' };
     return `${KEYSMITH_IP_TRACKER_PREFIX}${await super.getTracker(byIp)}`;
+  }
+
+  private async proves(request: Record<string, any>, rawToken: string): Promise<boolean> {
+    if (this.authenticator.isProven(rawToken)) {
+      takeOver(request, rawToken); // a hand-over left by an earlier message of this socket is stale
+      return true;
+    }
+    const authentication = await this.authenticator.authenticate(rawToken, { ip: () => clientIp(request) });
+    if (authentication.failure || !this.authenticator.caches) handOver(request, rawToken, authentication);
+    return authentication.failure === null;
   }
 
   /** The request and response of an HTTP, GraphQL or WebSocket context (the throttler reads HTTP only). */

@@ -511,7 +511,7 @@ describe('the npm package', () => {
       const { output, dir } = result();
       expect(output, `${app.name} printed no result`).toBeDefined();
       const entry = output!.throttlerEntry.startsWith('file:') ? fileURLToPath(output!.throttlerEntry) : output!.throttlerEntry;
-      expect(entry).toBe(join(dir, 'node_modules', manifest.name, 'dist', app.build, 'throttler', 'index.js'));
+      expect(entry).toBe(join(dir, 'node_modules', manifest.name, 'dist', app.build, 'throttler.js'));
       // Two requests a minute per token: the first token's third is refused, the second token passes.
       expect(output!.throttler).toEqual({
         firstStatuses: [200, 200, 429],

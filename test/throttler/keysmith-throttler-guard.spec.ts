@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildToken } from '../../lib/index.js';
 import { appVariants, startTestApp, variantName, type TestApp } from '../support/test-app.js';
-import { MESSAGES, auditRowsOf, call, uniqueAgent } from '../e2e/fixtures/guard-http.js';
+import { MESSAGES, auditRowsOf, call, uniqueAgent, type RequestWithHeaders } from '../e2e/fixtures/guard-http.js';
 import { LIMIT, throttledApp } from './fixtures/throttled-app.js';
+import { SlowCountingHasher } from '../support/slow-counting-hasher.js';
 
 /** Sends `count` requests and returns their statuses. */
 async function statuses(app: TestApp, path: string, count: number, token?: string): Promise<number[]> {
@@ -73,21 +74,25 @@ describe.each(appVariants().filter((variant) => variant.registration === 'forRoo
     });
   });
 
-  it('counts unproven secrets by client address: guesses use up the guesser, not the token, and a blocked guess sends no query', async () => {
+  it('counts wrong secrets by client address: guesses use up the guesser, not the token', async () => {
     const { token, rawToken } = await provenToken('guessed');
     const guess = buildToken(token.prefix, 'GuessGuessGuessGuessGuessGuess42');
     const guesser = '127.0.0.3';
     const guesses: number[] = [];
-    for (let i = 0; i < LIMIT; i++) guesses.push((await call(app, '/api/health', { token: guess, from: guesser })).status);
-    expect(guesses).toEqual(Array(LIMIT).fill(401));
-
-    await app.auditLog.flush();
-    const before = app.queries.length;
+    for (let i = 0; i < LIMIT + 2; i++) guesses.push((await call(app, '/api/health', { token: guess, from: guesser })).status);
+    expect(guesses).toEqual([...Array<number>(LIMIT).fill(401), 429, 429]);
     const blocked = await call(app, '/api/health', { token: guess, from: guesser });
-    expect(blocked.status).toBe(429);
     expect(blocked.body.message).toBe(MESSAGES.rateLimited);
-    expect(app.queries.slice(before).filter((query) => /^\s*SELECT/i.test(query))).toEqual([]);
     expect((await call(app, '/api/health', { token: rawToken, from: guesser })).status).toBe(200);
+  });
+
+  it("verifies a token's first request itself and counts it against the token, verified once", async () => {
+    const { rawToken } = await app.tokens.create({ name: 'cold' });
+    const before = app.queries.filter((query) => /FROM "?keysmith_token"?/i.test(query) && /^\s*SELECT/i.test(query)).length;
+    expect(await statuses(app, '/api/health', LIMIT, rawToken)).toEqual(allowed);
+    expect((await call(app, '/api/health', { token: rawToken })).status).toBe(429);
+    const lookups = app.queries.filter((query) => /FROM "?keysmith_token"?/i.test(query) && /^\s*SELECT/i.test(query)).length - before;
+    expect(lookups).toBe(1);
   });
 
   it('counts requests without a token by client IP, apart from the tokens', async () => {
@@ -114,7 +119,7 @@ describe.each(
       variant,
       ...throttledApp(),
       keysmith: {
-        rateLimitHook: (request: any) => request.headers['x-block-before-auth'] !== 'yes',
+        rateLimitHook: (request: RequestWithHeaders) => request.headers['x-block-before-auth'] !== 'yes',
         throttleHook: (_request: unknown, token) => token.name !== 'blocked-by-hook',
       },
     });
@@ -140,5 +145,39 @@ describe.each(
     const rows = await auditRowsOf(app, agent);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action: 'auth_failed', tokenId: token.id, extra: { error_code: 'rate_limited' } });
+  });
+});
+
+describe.each(
+  appVariants()
+    .filter((variant) => variant.registration === 'forRoot')
+    .slice(0, 1),
+)('KeysmithThrottlerGuard and KeysmithGuard verify a request once, on %s', (variant) => {
+  const hasher = new SlowCountingHasher(0);
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ suite: 'throttler-guard-once', variant, ...throttledApp(), keysmith: { hasher, cacheTtlSeconds: 0 } });
+  });
+  afterAll(() => app?.close());
+
+  it('with the cache off, a valid token costs one verification per request', async () => {
+    const { rawToken } = await app.tokens.create({ name: 'uncached' });
+    const before = hasher.verifications;
+    expect(await statuses(app, '/api/health', LIMIT, rawToken)).toEqual(allowed);
+    expect(hasher.verifications - before).toBe(LIMIT);
+  });
+
+  it('a wrong secret costs one verification and is audited once', async () => {
+    const { token } = await app.tokens.create({ name: 'guessed-once' });
+    const before = hasher.verifications;
+    const agent = uniqueAgent('wrong-once');
+    const response = await call(app, '/api/health', {
+      token: buildToken(token.prefix, 'WrongWrongWrongWrongWrongWrong42'),
+      agent,
+      from: '127.0.0.7',
+    });
+    expect(response.status).toBe(401);
+    expect(hasher.verifications - before).toBe(1);
+    expect((await auditRowsOf(app, agent)).map((row) => row.extra)).toEqual([{ error_code: 'invalid_token', reason: 'wrong_secret' }]);
   });
 });
