@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildToken, type Token } from '../../lib/index.js';
 import { appVariants, startTestApp, type TestApp } from '../support/test-app.js';
 import { GuardedApiController } from './fixtures/guard-controllers.js';
-import { MESSAGES, auditRowsOf, call, uniqueAgent } from './fixtures/guard-http.js';
+import { MESSAGES, auditRowsOf, call, uniqueAgent, type RequestWithHeaders } from './fixtures/guard-http.js';
 
 type Verdict = 'allow' | 'return false' | 'resolve false' | 'throw';
 
@@ -38,11 +38,11 @@ describe.each(appVariants())('KeysmithGuard hooks on %s', (variant) => {
       suite: 'guard-hooks',
       variant,
       keysmith: {
-        rateLimitHook: (request: any, rawToken: string) => {
+        rateLimitHook: (request: RequestWithHeaders, rawToken: string) => {
           rateLimitCalls.push({ rawToken, agent: request.headers['user-agent'] });
           return decide(state.rateLimit);
         },
-        throttleHook: (request: any, token: Token) => {
+        throttleHook: (request: RequestWithHeaders, token: Token) => {
           throttleCalls.push({ token, agent: request.headers['user-agent'] });
           return decide(state.throttle);
         },

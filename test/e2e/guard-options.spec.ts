@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenAuditLog } from '../../lib/index.js';
 import { appVariants, startTestApp, type TestApp } from '../support/test-app.js';
 import { GuardedApiController, HandlerScopesController } from './fixtures/guard-controllers.js';
-import { MESSAGES, auditRowsOf, call, secretOf, uniqueAgent } from './fixtures/guard-http.js';
+import { MESSAGES, auditRowsOf, call, secretOf, uniqueAgent, type RequestWithHeaders } from './fixtures/guard-http.js';
 
 const CUSTOM_MESSAGES = {
   missingToken: 'Send your API key.',
@@ -111,7 +111,7 @@ describe.each(appVariants())('KeysmithGuard options on %s', (variant) => {
           queryParamName: 'api_key',
           errorMessages: CUSTOM_MESSAGES,
           auditLogging: false,
-          rateLimitHook: (request: any) => request.headers['x-block'] !== 'yes',
+          rateLimitHook: (request: RequestWithHeaders) => request.headers['x-block'] !== 'yes',
         },
         controllers: [GuardedApiController, HandlerScopesController],
       });

@@ -2,14 +2,14 @@ import { Controller, Get, Injectable, UseGuards } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeysmithGuard, KeysmithToken, KeysmithUser, type Token } from '../../lib/index.js';
 import { startTestApp, variantName, type AppVariant, type TestApp } from '../support/test-app.js';
-import { MESSAGES, auditRowsOf, call, secretOf, uniqueAgent } from './fixtures/guard-http.js';
+import { MESSAGES, auditRowsOf, call, secretOf, uniqueAgent, type RequestWithHeaders } from './fixtures/guard-http.js';
 
 /** Reads `Authorization: Bearer <raw token>` first, then wherever `KeysmithGuard` reads it. */
 @Injectable()
 class BearerKeysmithGuard extends KeysmithGuard {
-  protected override extractToken(request: any): string | null {
-    const authorization: unknown = request?.headers?.authorization;
-    const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
+  protected override extractToken(request: RequestWithHeaders): string | null {
+    const authorization = request.headers.authorization;
+    const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
     return match ? match[1] : super.extractToken(request);
   }
 }

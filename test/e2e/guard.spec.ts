@@ -20,9 +20,9 @@ describe.each(appVariants())('KeysmithGuard on %s', (variant) => {
       suite: 'guard',
       variant,
       keysmith: {
-        resolveUser: async (userId: string, token: Token) => {
+        resolveUser: (userId: string, token: Token) => {
           const user = USERS.get(userId);
-          return user ? { ...user, resolved_for: token.prefix } : null;
+          return Promise.resolve(user ? { ...user, resolved_for: token.prefix } : null);
         },
       },
       controllers: [GuardedApiController, HandlerGuardController, HandlerScopesController, ClassScopesController, OptionalController],

@@ -52,7 +52,7 @@ describe.each(CASES)('hashConcurrency $hashConcurrency through KeysmithModule.$r
       ...['unknown1', 'unknown2', 'unknown3'].map((id) => outcomeOf(app.tokens.authenticate(buildToken(`tok_${id}`, WRONG_SECRET)))),
     ]);
 
-    expect(outcomes).toEqual([...Array(3).fill('accepted'), ...Array(6).fill('refused')]);
+    expect(outcomes).toEqual([...new Array<string>(3).fill('accepted'), ...new Array<string>(6).fill('refused')]);
     expect(hasher.verifications - verificationsBefore).toBe(9);
     expectAtMostTheLimitAtOnce();
   });

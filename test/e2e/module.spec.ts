@@ -88,7 +88,7 @@ describe('KeysmithModule registration', () => {
     const { token } = await moduleRef.get(TokenService).create({ name: 'on auth' });
     const auth = moduleRef.get<DataSource>(getDataSourceToken('auth'));
     expect(await auth.query('SELECT prefix FROM keysmith_token')).toEqual([{ prefix: token.prefix }]);
-    const defaultTables = await moduleRef
+    const defaultTables: unknown = await moduleRef
       .get<DataSource>(getDataSourceToken())
       .query("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'keysmith%'");
     expect(defaultTables).toEqual([]);

@@ -34,7 +34,7 @@ describe.each(databaseVariants().slice(0, 1))('KeysmithThrottlerGuard in Apollo 
     const agent = uniqueAgent('graphql-throttled');
     const blocked = await graphql(app, WHOAMI, { token: first.rawToken, agent });
     expect(blocked.body.data).toBeNull();
-    expect(blocked.body.errors[0]).toMatchObject({ message: MESSAGES.rateLimited, path: ['whoami'] });
+    expect(blocked.body.errors?.[0]).toMatchObject({ message: MESSAGES.rateLimited, path: ['whoami'] });
     expect((await graphql(app, WHOAMI, { token: second.rawToken })).body.data).toEqual({ whoami: { tokenPrefix: second.token.prefix } });
 
     expect(await auditRowsOf(app, agent)).toEqual([

@@ -33,7 +33,7 @@ describe.each(databaseVariants().slice(0, 1))('KeysmithGuard in Apollo GraphQL r
     const reply = await graphql(app, WHOAMI);
     expect(reply.body.data).toBeNull();
     expect(reply.body.errors).toHaveLength(1);
-    expect(reply.body.errors[0]).toMatchObject({
+    expect(reply.body.errors?.[0]).toMatchObject({
       message: MESSAGES.missingToken,
       path: ['whoami'],
       extensions: { code: 'UNAUTHENTICATED' },
@@ -46,7 +46,7 @@ describe.each(databaseVariants().slice(0, 1))('KeysmithGuard in Apollo GraphQL r
     for (const sent of [rawToken, 'not-a-token']) {
       const reply = await graphql(app, WHOAMI, { token: sent });
       expect(reply.body.data).toBeNull();
-      expect(reply.body.errors[0]).toMatchObject({ message: MESSAGES.invalidToken, extensions: { code: 'UNAUTHENTICATED' } });
+      expect(reply.body.errors?.[0]).toMatchObject({ message: MESSAGES.invalidToken, extensions: { code: 'UNAUTHENTICATED' } });
       expect(JSON.stringify(reply.body)).not.toContain(sent);
     }
   });
@@ -60,7 +60,7 @@ describe.each(databaseVariants().slice(0, 1))('KeysmithGuard in Apollo GraphQL r
     for (const refused of [reader.rawToken, writerOnly.rawToken]) {
       const reply = await graphql(app, mutation, { token: refused });
       expect(reply.body.data).toBeNull();
-      expect(reply.body.errors[0]).toMatchObject({
+      expect(reply.body.errors?.[0]).toMatchObject({
         message: MESSAGES.insufficientScope,
         path: ['addNote'],
         extensions: { code: 'FORBIDDEN' },
@@ -79,7 +79,7 @@ describe.each(databaseVariants().slice(0, 1))('KeysmithGuard in Apollo GraphQL r
     const { rawToken } = await app.tokens.create({ name: 'throttled', scopes: ['read'] });
     const reply = await graphql(app, WHOAMI, { token: rawToken });
     expect(reply.body.data).toBeNull();
-    expect(reply.body.errors[0]).toMatchObject({ message: MESSAGES.rateLimited, path: ['whoami'] });
+    expect(reply.body.errors?.[0]).toMatchObject({ message: MESSAGES.rateLimited, path: ['whoami'] });
   });
 
   it('audits GraphQL requests with the path and method of the HTTP request that carried them', async () => {

@@ -82,7 +82,9 @@ describe.each(servers)('concurrent creates on $database', (variant) => {
       expect(new Set(created.map(({ token }) => token.prefix)).size).toBe(1_000);
       const stored = await app.dataSource.getRepository(Token).findBy({ userId: owner });
       expect(new Set(stored.map((token) => token.prefix)).size).toBe(1_000);
-      const audited = await app.dataSource.query(`SELECT COUNT(*) AS n FROM keysmith_token_audit_log WHERE action = 'created'`);
+      const audited = await app.dataSource.query<Array<{ n: number | string }>>(
+        `SELECT COUNT(*) AS n FROM keysmith_token_audit_log WHERE action = 'created'`,
+      );
       expect(Number(audited[0].n)).toBe(1_000);
     },
   );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appVariants, databaseVariants, startTestApp, variantName, type TestApp } from '../support/test-app.js';
 import { GuardedApiController, HandlerScopesController } from '../e2e/fixtures/guard-controllers.js';
-import { MESSAGES, auditRowsOf, uniqueAgent } from '../e2e/fixtures/guard-http.js';
+import { MESSAGES, auditRowsOf, uniqueAgent, type RequestWithHeaders } from '../e2e/fixtures/guard-http.js';
 import { withChecksum } from './fixtures/header-values.js';
 
 const variants = appVariants().filter(
@@ -21,7 +21,7 @@ async function send(app: TestApp, path: string, headers: Record<string, string>,
   const head = [...response.headers].map(([name, value]) => `${name}: ${value}`).join('\n');
   let message: unknown;
   try {
-    message = JSON.parse(text).message;
+    message = (JSON.parse(text) as { message?: unknown }).message;
   } catch {
     message = undefined;
   }
@@ -31,7 +31,7 @@ async function send(app: TestApp, path: string, headers: Record<string, string>,
 /** Places a client might put a token other than the configured header. */
 const ELSEWHERE: Array<{
   carrier: string;
-  request(rawToken: string): { path: string; headers: Record<string, string>; init?: RequestInit };
+  request: (rawToken: string) => { path: string; headers: Record<string, string>; init?: RequestInit };
 }> = [
   { carrier: 'Authorization: Bearer', request: (raw) => ({ path: '/api/health', headers: { authorization: `Bearer ${raw}` } }) },
   { carrier: 'Authorization', request: (raw) => ({ path: '/api/health', headers: { authorization: raw } }) },
@@ -78,7 +78,7 @@ describe.each(variants)('header handling on $database · $adapter', (variant) =>
         suite: 'security-headers',
         variant,
         controllers: [GuardedApiController, HandlerScopesController],
-        keysmith: { failedAttemptsLimit: 3, rateLimitHook: (request: any) => request.headers['x-block'] !== 'yes' },
+        keysmith: { failedAttemptsLimit: 3, rateLimitHook: (request: RequestWithHeaders) => request.headers['x-block'] !== 'yes' },
       });
     });
     afterAll(() => app?.close());

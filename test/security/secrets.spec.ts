@@ -15,6 +15,13 @@ interface Exposure {
   errors: string[];
 }
 
+/** The fields of `AdminTokensController`'s answers read here (`rotate` answers `rawToken` only). */
+interface AdminAnswer {
+  id: string;
+  prefix: string;
+  rawToken: string;
+}
+
 function leaked(text: string, secrets: Set<string>): string[] {
   return [...secrets].filter((secret) => text.includes(secret)).map((secret) => `${secret.slice(0, 4)}…`);
 }
@@ -60,7 +67,7 @@ async function exercise(app: TestApp): Promise<Exposure> {
     });
     const text = await response.text();
     if (!response.ok) exposure.bodies.push(text);
-    return { status: response.status, body: JSON.parse(text) };
+    return { status: response.status, body: JSON.parse(text) as AdminAnswer };
   };
   const fails = async (work: Promise<unknown>) => {
     const error = await thrownBy(work);
@@ -68,16 +75,16 @@ async function exercise(app: TestApp): Promise<Exposure> {
   };
 
   const first = await admin('', { name: 'over-http', scopes: ['read'] });
-  const overHttp = { id: first.body.id as string, rawToken: issued(first.body.rawToken) };
+  const overHttp = { id: first.body.id, rawToken: issued(first.body.rawToken) };
   const second = await admin('', { name: 'to-revoke' });
-  const toRevoke = { id: second.body.id as string, rawToken: issued(second.body.rawToken) };
+  const toRevoke = { id: second.body.id, rawToken: issued(second.body.rawToken) };
   const inService = await app.tokens.create({ name: 'in-service', createdBy: 'ops', scopes: ['read', 'write'] });
   issued(inService.rawToken);
   const expired = await app.tokens.create({ name: 'expired', expiresAt: new Date(Date.now() - 60_000) });
   issued(expired.rawToken);
   const neverUsed = await app.tokens.create({ name: 'never-used' });
   issued(neverUsed.rawToken);
-  const prefix = first.body.prefix as string;
+  const prefix = first.body.prefix;
 
   expect((await send('/api/health', overHttp.rawToken)).status).toBe(200);
   expect((await send(`/api/health?keysmith_token=${encodeURIComponent(overHttp.rawToken)}&page=2`)).status).toBe(200);

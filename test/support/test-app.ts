@@ -1,7 +1,8 @@
 import { Module, type DynamicModule, type INestApplication, type LoggerService, type Provider, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import { inject } from 'vitest';
@@ -88,8 +89,16 @@ export function keysmithModule(registration: Registration, options: KeysmithModu
   return KeysmithModule.forRootAsync({
     imports: [TestConfigModule.register(options)],
     inject: [TEST_CONFIG],
-    useFactory: async (config: KeysmithModuleOptions) => config,
+    useFactory: (config: KeysmithModuleOptions) => Promise.resolve(config),
   });
+}
+
+/** A Nest application on the adapter, trusting `X-Forwarded-For` if asked. */
+function createApplication(moduleRef: TestingModule, adapter: Adapter, trustProxy: boolean): INestApplication {
+  if (adapter === 'fastify') return moduleRef.createNestApplication(new FastifyAdapter({ trustProxy }));
+  const app = moduleRef.createNestApplication<NestExpressApplication>();
+  if (trustProxy) app.set('trust proxy', true);
+  return app;
 }
 
 /** Starts a real application on a real port over a real database. */
@@ -113,11 +122,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     providers: [...(options.providers ?? []), ...(options.globalGuard ? [{ provide: APP_GUARD, useClass: KeysmithGuard }] : [])],
   }).compile();
 
-  const app =
-    variant.adapter === 'fastify'
-      ? moduleRef.createNestApplication(new FastifyAdapter({ trustProxy: options.trustProxy ?? false }))
-      : moduleRef.createNestApplication();
-  if (variant.adapter === 'express' && options.trustProxy) app.getHttpAdapter().getInstance().set('trust proxy', true);
+  const app = createApplication(moduleRef, variant.adapter, options.trustProxy ?? false);
   if (options.globalPrefix) app.setGlobalPrefix(options.globalPrefix);
   app.useLogger(captureLogger(logs));
   app.enableShutdownHooks();
