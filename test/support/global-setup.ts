@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { DATABASE_NAMES, isReachable, type DatabaseName } from './databases.js';
+import { reachableBrokers, type BrokerName } from './brokers.js';
 import { isRedisReachable, REDIS_URL } from './redis.js';
 
 declare module 'vitest' {
@@ -7,6 +8,8 @@ declare module 'vitest' {
     databases: DatabaseName[];
     /** Whether Redis answers, for the suites of cross-instance cache invalidation. */
     redis: boolean;
+    /** Whether each message broker answers, for the microservices suites. */
+    brokers: Record<BrokerName, boolean>;
   }
 }
 
@@ -33,4 +36,12 @@ export default async function setup(project: TestProject): Promise<void> {
   if (!redis && process.env.CI === 'true') throw new Error(`Redis (${REDIS_URL}) does not answer, and CI runs every suite.`);
   if (!redis) console.warn(`[keysmith tests] Redis (${REDIS_URL}) does not answer: the cross-instance suites are left out.`);
   project.provide('redis', redis);
+
+  const brokers = await reachableBrokers();
+  for (const [name, up] of Object.entries(brokers)) {
+    if (up) continue;
+    if (process.env.CI === 'true') throw new Error(`${name} does not answer, and CI runs every suite.`);
+    console.warn(`[keysmith tests] ${name} does not answer: its microservices suite is left out.`);
+  }
+  project.provide('brokers', brokers);
 }
