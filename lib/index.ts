@@ -10,6 +10,7 @@ export * from './events/keysmith-events.js';
 export { BcryptHasher, Pbkdf2Sha512Hasher, Sha256Hasher } from './hashing/index.js';
 export * from './hashing/token-hasher.js';
 export * from './keysmith.constants.js';
+export * from './leak/index.js';
 export type { KeysmithModuleAsyncOptions, KeysmithModuleForRootOptions } from './keysmith.module-definition.js';
 export { KeysmithModule } from './keysmith.module.js';
 export * from './migrations/index.js';

@@ -13,9 +13,9 @@ import { AuditLogService } from './audit/audit-log.service.js';
 import { TokenService } from './tokens/token.service.js';
 import { TokenConnections } from './connections/token-connections.js';
 import { KeysmithEventEmitter } from './events/keysmith-event-emitter.js';
-
 import { ExpiryWarningScanner } from './notices/expiry-warning-scanner.js';
 import { TokenNotices } from './notices/token-notices.js';
+
 /**
  * API tokens for a NestJS application on TypeORM.
  *
@@ -41,13 +41,22 @@ import { TokenNotices } from './notices/token-notices.js';
     AuditLogService,
     TokenAuthenticator,
     KeysmithEventEmitter,
-    TokenService,
     TokenNotices,
     ExpiryWarningScanner,
+    TokenService,
     TokenConnections,
     KeysmithGuard,
   ],
-  exports: [KEYSMITH_OPTIONS, AuditLogService, TokenAuthenticator, TokenService, KeysmithGuard, TokenNotices, ExpiryWarningScanner],
+  exports: [
+    KEYSMITH_OPTIONS,
+    AuditLogService,
+    TokenAuthenticator,
+    TokenService,
+    KeysmithGuard,
+    TokenNotices,
+    ExpiryWarningScanner,
+    KeysmithEventEmitter,
+  ],
 })
 export class KeysmithModule extends ConfigurableKeysmithModule {
   /** Every option is optional, so `KeysmithModule.forRoot()` alone takes the defaults. */

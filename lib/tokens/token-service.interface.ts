@@ -38,6 +38,11 @@ export interface LifecycleInput {
   request?: AuditRequest;
   /** Where the action came from, recorded as the audit row's `extra.source` (the CLI writes `cli`). */
   source?: string;
+  /**
+   * Where the token was found, recorded as the audit row's `extra.location` by `revoke()` and
+   * `purge()` (`keysmith scan --revoke` writes `file:line`, the leak endpoint the report's URL).
+   */
+  location?: string;
 }
 
 export interface RevokeInput extends LifecycleInput {
@@ -81,3 +86,11 @@ export interface TokenPage {
 
 /** A token, its id (uuid) or its prefix (`tok_ab12CD34`). */
 export type TokenRef = Token | string;
+
+/** What `TokenService.identify()` found for a raw token. */
+export interface IdentifiedToken {
+  /** The token its prefix names, whatever its state; `null` for a bad checksum or an unknown prefix. */
+  token: Token | null;
+  /** Whether the raw token's secret is the token's current one. */
+  secretMatches: boolean;
+}

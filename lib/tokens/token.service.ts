@@ -8,6 +8,7 @@ import {
   TOKEN_SORT_FIELDS,
   type CreatedToken,
   type CreateTokenInput,
+  type IdentifiedToken,
   type LifecycleInput,
   type ListTokensInput,
   type RevokeInput,
@@ -20,7 +21,7 @@ import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_TOKEN_REPOSITORY } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import { randomBase62 } from '../token-format/base62.js';
-import { IDENTIFIER_LENGTH, buildToken, generateToken, isTokenPrefix } from '../token-format/token-format.js';
+import { IDENTIFIER_LENGTH, buildToken, generateToken, isTokenPrefix, parseToken, type ParsedToken } from '../token-format/token-format.js';
 import { isUniqueViolation } from './unique-violation.js';
 import { isTokenId } from './token-id.js';
 import { userIdOf } from './user-ref.js';
@@ -107,7 +108,10 @@ export class TokenService {
     await this.invalidation.tokenChanged(token.id);
     token.revoked = true;
     if (result.affected) {
-      await this.auditLog.record({ action: 'revoked', tokenId: token.id, extra: lifecycleExtra(input.actor, input.source) }, input.request);
+      await this.auditLog.record(
+        { action: 'revoked', tokenId: token.id, extra: lifecycleExtra(input.actor, input.source, input.location) },
+        input.request,
+      );
       this.announce(KEYSMITH_EVENTS.revoked, token, input.actor, input.source);
     }
     return token;
@@ -122,7 +126,7 @@ export class TokenService {
     token.revoked = true;
     if (result.affected) {
       await this.auditLog.record(
-        { action: 'revoked', tokenId: token.id, extra: { ...lifecycleExtra(input.actor, input.source), purge: true } },
+        { action: 'revoked', tokenId: token.id, extra: { ...lifecycleExtra(input.actor, input.source, input.location), purge: true } },
         input.request,
       );
       this.announce(KEYSMITH_EVENTS.purged, token, input.actor, input.source);
@@ -140,6 +144,23 @@ export class TokenService {
     const { token, failure } = await this.authenticator.authenticate(rawToken);
     if (failure) throw errorOf(failure);
     return token;
+  }
+
+  /**
+   * The token a raw token names, and whether its secret is right, without authenticating: no
+   * state check, no `lastUsedAt`, no cache, no failed attempts. `token` is `null` for a malformed
+   * raw token or a wrong checksum (found without a query) and for an unknown prefix. For leak
+   * reports and scans, which tell a live secret from a stale one.
+   */
+  async identify(rawToken: string): Promise<IdentifiedToken> {
+    let parsed: ParsedToken;
+    try {
+      parsed = parseToken(rawToken);
+    } catch {
+      return { token: null, secretMatches: false };
+    }
+    const token = await this.findByPrefix(parsed.prefix);
+    return { token, secretMatches: token !== null && (await this.options.hashers.verify(parsed.secret, token.key)) };
   }
 
   /** Writes the `lastUsedAt` of recent uses now instead of within the next second. */
@@ -269,9 +290,13 @@ function notRotatable(token: Token): KeysmithValidationError {
   return new KeysmithValidationError(`Token ${token.prefix} is ${state} and cannot be rotated; create a new token instead.`);
 }
 
-function lifecycleExtra(actor: UserRef | null | undefined, source: string | undefined): Record<string, unknown> {
+function lifecycleExtra(actor: UserRef | null | undefined, source: string | undefined, location?: string): Record<string, unknown> {
   const actorId = userIdOf(actor);
-  return { ...(actorId === null ? {} : { actor_id: actorId }), ...(source === undefined ? {} : { source }) };
+  return {
+    ...(actorId === null ? {} : { actor_id: actorId }),
+    ...(source === undefined ? {} : { source }),
+    ...(location === undefined ? {} : { location }),
+  };
 }
 
 const notExpired = () => new Brackets((expiry) => expiry.where('token.expiresAt IS NULL').orWhere('token.expiresAt > :now'));

@@ -51,6 +51,8 @@ export interface TestAppOptions {
   globalPrefix?: string;
   /** Keep the tables of an earlier app of the same suite (a restart), instead of starting empty. */
   keepSchema?: boolean;
+  /** Keep the raw request body (`rawBody: true` of `NestFactory.create`). */
+  rawBody?: boolean;
   /** Called once the app is created, before it listens: a WebSocket adapter, a microservice. */
   configure?: (app: INestApplication) => void | Promise<void>;
 }
@@ -93,10 +95,10 @@ export function keysmithModule(registration: Registration, options: KeysmithModu
   });
 }
 
-/** A Nest application on the adapter, trusting `X-Forwarded-For` if asked. */
-function createApplication(moduleRef: TestingModule, adapter: Adapter, trustProxy: boolean): INestApplication {
-  if (adapter === 'fastify') return moduleRef.createNestApplication(new FastifyAdapter({ trustProxy }));
-  const app = moduleRef.createNestApplication<NestExpressApplication>();
+/** A Nest application on the adapter, trusting `X-Forwarded-For` and keeping the raw body if asked. */
+function createApplication(moduleRef: TestingModule, adapter: Adapter, trustProxy: boolean, rawBody: boolean): INestApplication {
+  if (adapter === 'fastify') return moduleRef.createNestApplication(new FastifyAdapter({ trustProxy }), { rawBody });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ rawBody });
   if (trustProxy) app.set('trust proxy', true);
   return app;
 }
@@ -122,7 +124,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     providers: [...(options.providers ?? []), ...(options.globalGuard ? [{ provide: APP_GUARD, useClass: KeysmithGuard }] : [])],
   }).compile();
 
-  const app = createApplication(moduleRef, variant.adapter, options.trustProxy ?? false);
+  const app = createApplication(moduleRef, variant.adapter, options.trustProxy ?? false, options.rawBody ?? false);
   if (options.globalPrefix) app.setGlobalPrefix(options.globalPrefix);
   app.useLogger(captureLogger(logs));
   app.enableShutdownHooks();
