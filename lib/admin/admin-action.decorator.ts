@@ -2,6 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { LifecycleInput } from '../tokens/token-service.interface.js';
 import { KEYSMITH_REQUEST_TOKEN } from '../keysmith.constants.js';
 import { getRequest } from '../request/get-request.js';
+import { at } from '../request/property.js';
 import { KEYSMITH_ADMIN_SOURCE } from './keysmith-admin.constants.js';
 
 /**
@@ -10,6 +11,6 @@ import { KEYSMITH_ADMIN_SOURCE } from './keysmith-admin.constants.js';
  */
 export const AdminAction = createParamDecorator((_data: unknown, context: ExecutionContext): LifecycleInput => {
   const request = getRequest(context);
-  const actingToken = request?.[KEYSMITH_REQUEST_TOKEN] as { id: string } | null | undefined;
-  return { actor: actingToken?.id ?? null, request, source: KEYSMITH_ADMIN_SOURCE };
+  const actor = at(request, KEYSMITH_REQUEST_TOKEN, 'id');
+  return { actor: typeof actor === 'string' ? actor : null, request, source: KEYSMITH_ADMIN_SOURCE };
 });

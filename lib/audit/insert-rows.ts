@@ -10,7 +10,7 @@ export async function insertRows<Entity extends ObjectLiteral>(repository: Repos
   const { metadata, manager } = repository;
   const { driver } = manager.connection;
   const { columns } = metadata;
-  const values = rows.map((row) => columns.map((column) => driver.preparePersistentValue(column.getEntityValue(row), column)));
+  const values = rows.map((row) => columns.map((column): unknown => driver.preparePersistentValue(column.getEntityValue(row), column)));
   const into = `INSERT INTO ${driver.escape(metadata.tablePath)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')})`;
 
   if (driver.options.type === 'postgres' && columns.every(isScalar)) {

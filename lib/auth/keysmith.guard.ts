@@ -12,7 +12,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { AuthFailureCode, TokenAuditAction } from '../entities/token-audit-log.entity.js';
 import type { Token } from '../entities/token.entity.js';
-import { KEYSMITH_OPTIONS, KEYSMITH_REQUEST_TOKEN, KEYSMITH_REQUEST_USER } from '../keysmith.constants.js';
+import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
@@ -26,6 +26,7 @@ import { takeOver } from './authentication-handoff.js';
 import { UNAVAILABLE_MESSAGE, exceptionOf, insufficientScopeRefusal, missingTokenRefusal, refusalOf, type Refusal } from './refusal.js';
 import { RoutePolicies } from './route-policies.js';
 import { TokenAuthenticator } from './token-authenticator.js';
+import { attachToken } from './transport-authentication.js';
 
 /**
  * Authenticates the token of a request, checks its scopes and hands the token and its user to
@@ -75,7 +76,7 @@ export class KeysmithGuard implements CanActivate {
     const route = this.routePolicies.of(context);
     if (route.isPublic) return true;
     this.refuseWhileAuditIsFull();
-    const request = this.getRequest(context);
+    const request: unknown = this.getRequest(context);
 
     const rawToken = this.extractToken(request);
     if (rawToken === null) {
@@ -109,7 +110,7 @@ export class KeysmithGuard implements CanActivate {
     const route = this.routePolicies.of(context);
     if (route.isPublic) return true;
     if (!this.auditLog.accepting) return false;
-    const request = this.getRequest(context);
+    const request: unknown = this.getRequest(context);
     const authentication = this.authenticator.authenticateCached(this.extractToken(request));
     if (!authentication || authentication.failure) return false;
     const { token } = authentication;
@@ -167,7 +168,7 @@ export class KeysmithGuard implements CanActivate {
    * not answer 503.
    */
   protected async authenticate(context: ExecutionContext, rawToken: string): Promise<Token> {
-    const request = this.getRequest(context);
+    const request: unknown = this.getRequest(context);
     let authentication: Authentication;
     try {
       authentication = takeOver(request, rawToken) ?? (await this.authenticator.authenticate(rawToken, { ip: () => clientIp(request) }));
@@ -198,9 +199,7 @@ export class KeysmithGuard implements CanActivate {
   }
 
   protected attach(request: any, token: Token | null, user: unknown): void {
-    if (!request || typeof request !== 'object') return;
-    request[KEYSMITH_REQUEST_TOKEN] = token;
-    request[KEYSMITH_REQUEST_USER] = user;
+    attachToken(request, token, user);
   }
 
   protected throwUnauthorized(message: string): never {

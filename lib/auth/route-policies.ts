@@ -2,6 +2,9 @@ import type { ExecutionContext, Type } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import { OPTIONAL_METADATA, PUBLIC_METADATA, SCOPES_METADATA } from '../keysmith.internal-constants.js';
 
+/** A route's handler, typed as `ExecutionContext.getHandler()` hands it out. */
+type Handler = ReturnType<ExecutionContext['getHandler']>;
+
 /** What the decorators of a route ask of the guard. */
 export interface RoutePolicy {
   /** `@KeysmithPublic()`: no token is read. */
@@ -33,7 +36,7 @@ export class RoutePolicies {
     return policy;
   }
 
-  private read(handler: Function, controller: Type): RoutePolicy {
+  private read(handler: Handler, controller: Type): RoutePolicy {
     const targets = [handler, controller];
     // The handler's setting wins over the class's; scopes of both apply.
     const flag = (key: string) => this.reflector.getAllAndOverride<boolean | undefined>(key, targets) === true;

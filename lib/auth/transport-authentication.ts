@@ -82,7 +82,7 @@ export class TransportAuthentication {
 }
 
 /** Puts the token and user where `@KeysmithToken()`, `@KeysmithUser()` and a later `KeysmithGuard` read them. */
-export function attachToken(carrier: unknown, token: Token, user: unknown): void {
+export function attachToken(carrier: unknown, token: Token | null, user: unknown): void {
   if (!carrier || typeof carrier !== 'object') return;
   const target = carrier as Record<string, unknown>;
   target[KEYSMITH_REQUEST_TOKEN] = token;

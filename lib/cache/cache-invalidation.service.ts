@@ -92,7 +92,7 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     // Only the clients made here are closed; a client passed in belongs to the application.
     const owned = typeof this.options.redis === 'string' ? [this.publisher, this.subscriber] : [this.subscriber];
-    await Promise.all(owned.map((client) => client?.quit().catch(() => undefined)));
+    await Promise.all(owned.filter((client) => client !== null).map((client) => client.quit().catch(() => undefined)));
   }
 
   private dropAnnounced(message: string): void {
@@ -135,6 +135,6 @@ async function connect(redis: string | RedisClientLike): Promise<RedisClientLike
     // Fail a command after one reconnection attempt instead of queueing it for minutes.
     return new Redis(redis, { maxRetriesPerRequest: 1 });
   } catch (error) {
-    throw new Error(`The "redis" option needs the ioredis package (npm install ioredis): ${(error as Error).message}`);
+    throw new Error(`The "redis" option needs the ioredis package (npm install ioredis): ${(error as Error).message}`, { cause: error });
   }
 }

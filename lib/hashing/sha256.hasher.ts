@@ -15,15 +15,15 @@ export class Sha256Hasher extends TokenHasher {
     super();
   }
 
-  async hash(secret: string): Promise<string> {
-    return this.digest(secret).toString('hex');
+  hash(secret: string): Promise<string> {
+    return Promise.resolve(this.digest(secret).toString('hex'));
   }
 
-  async verify(secret: string, hash: string): Promise<boolean> {
-    if (!HEX_DIGEST_PATTERN.test(hash)) return false;
+  verify(secret: string, hash: string): Promise<boolean> {
+    if (!HEX_DIGEST_PATTERN.test(hash)) return Promise.resolve(false);
     const expected = this.digest(secret);
     const stored = Buffer.from(hash, 'hex');
-    return stored.length === expected.length && timingSafeEqual(stored, expected);
+    return Promise.resolve(stored.length === expected.length && timingSafeEqual(stored, expected));
   }
 
   private digest(secret: string): Buffer {

@@ -8,7 +8,7 @@ import { at } from './property.js';
  * or the context of an RPC message (`NatsContext`, `RmqContext`). GraphQL is read by position, so
  * `@nestjs/graphql` is never imported.
  */
-export function getRequest(context: ExecutionContext): any {
+export function getRequest(context: ExecutionContext): unknown {
   switch (context.getType<string>()) {
     case 'graphql': {
       const graphqlContext = context.getArgByIndex<unknown>(2);

@@ -88,8 +88,8 @@ export class KeysmithThrottlerGuard extends ThrottlerGuard {
   /** The request and response of an HTTP, GraphQL or WebSocket context (the throttler reads HTTP only). */
   protected override getRequestResponse(context: ExecutionContext): { req: Record<string, any>; res: Record<string, any> } {
     if (context.getType<string>() === 'http') return super.getRequestResponse(context);
-    const req = getRequest(context) ?? {};
-    return { req, res: req.res ?? {} };
+    const req = objectOr(getRequest(context));
+    return { req, res: objectOr(req.res) };
   }
 
   /**
@@ -105,3 +105,7 @@ export class KeysmithThrottlerGuard extends ThrottlerGuard {
     throw context.getType<string>() === 'ws' ? await toWsException(exception, context) : exception;
   }
 }
+
+/** The value when it is an object, else an empty one (what the throttler reads of a request it cannot use). */
+const objectOr = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};

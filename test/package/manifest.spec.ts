@@ -18,6 +18,9 @@ const OPTIONAL_PEERS = [
   '@nestjs/websockets',
   '@nestjs/platform-socket.io',
   '@nestjs/event-emitter',
+  '@nestjs/passport',
+  '@nestjs/microservices',
+  'graphql-ws',
 ];
 const REQUIRED_PEERS = ['@nestjs/common', '@nestjs/core', '@nestjs/typeorm', 'typeorm', 'reflect-metadata', 'rxjs'];
 
@@ -64,6 +67,15 @@ function staticallyLoadedPackages(entry: string): Set<string> {
   return packages;
 }
 
+/** What an optional peer itself depends on (the Socket.IO platform needs `@nestjs/websockets`). */
+function peerOf(peer: string): string[] {
+  const peerManifest = JSON.parse(readFileSync(join(root, 'node_modules', peer, 'package.json'), 'utf8')) as Record<
+    'dependencies' | 'peerDependencies',
+    Record<string, string> | undefined
+  >;
+  return Object.keys({ ...peerManifest.dependencies, ...peerManifest.peerDependencies });
+}
+
 /** Packages a CommonJS entry has in `require.cache` once required, in a fresh Node process. */
 function requiredPackages(entry: string): string[] {
   const script = `require(${JSON.stringify(join(root, entry))});
@@ -107,14 +119,35 @@ describe('package.json', () => {
     expect(cjs.filter((name) => OPTIONAL_PEERS.includes(name))).toEqual([]);
   });
 
-  it('loads @nestjs/throttler only through the nestjs-keysmith/throttler entry point', () => {
-    expect([...staticallyLoadedPackages('dist/esm/throttler.js')]).toContain('@nestjs/throttler');
-    expect(requiredPackages('dist/cjs/throttler.js')).toContain('@nestjs/throttler');
+  it.each([
+    ['throttler', '@nestjs/throttler'],
+    ['passport', '@nestjs/passport'],
+    ['socket.io', '@nestjs/platform-socket.io'],
+  ])('loads its optional peer only through the nestjs-keysmith/%s entry point, and no other', (entry, peer) => {
+    const esm = [...staticallyLoadedPackages(`dist/esm/${entry}.js`)];
+    expect(esm).toContain(peer);
+    expect(esm.filter((name) => OPTIONAL_PEERS.includes(name) && name !== peer && !peerOf(peer).includes(name))).toEqual([]);
+    expect(requiredPackages(`dist/cjs/${entry}.js`)).toContain(peer);
+  });
+
+  it('gives nestjs-keysmith/graphql-ws types from graphql-ws, and loads no optional peer with it', () => {
+    expect([...staticallyLoadedPackages('dist/esm/graphql-ws.js')].filter((name) => OPTIONAL_PEERS.includes(name))).toEqual([]);
+    expect(requiredPackages('dist/cjs/graphql-ws.js').filter((name) => OPTIONAL_PEERS.includes(name))).toEqual([]);
+    expect(readFileSync(join(root, 'dist/esm/graphql/keysmith-graphql-ws.d.ts'), 'utf8')).toMatch(/from ['"]graphql-ws['"]/);
+  });
+
+  it('loads @nestjs/microservices only when a message is refused, through a dynamic import', () => {
+    expect(importedPackages()).toContain('@nestjs/microservices');
+    for (const entry of ['index', 'throttler', 'passport', 'socket.io', 'graphql-ws']) {
+      expect([...staticallyLoadedPackages(`dist/esm/${entry}.js`)], entry).not.toContain('@nestjs/microservices');
+    }
   });
 
   it('exports types beside both module formats for every entry point, and typesVersions maps each subpath', () => {
     const entries = Object.entries(manifest.exports).filter(([subpath]) => subpath !== './package.json');
-    expect(entries.map(([subpath]) => subpath)).toEqual(expect.arrayContaining(['.', './throttler']));
+    expect(entries.map(([subpath]) => subpath)).toEqual(
+      expect.arrayContaining(['.', './throttler', './passport', './socket.io', './graphql-ws']),
+    );
     for (const [subpath, entry] of entries as [string, any][]) {
       const base = /^\.\/dist\/esm\/(.+)\.js$/.exec(entry.import?.default ?? '')?.[1];
       expect(base, `${subpath}: import.default is not a .js file of dist/esm`).toBeDefined();

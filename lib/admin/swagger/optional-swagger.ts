@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 type AnyDecorator = ClassDecorator & MethodDecorator & PropertyDecorator;
-type DecoratorFactory = (...args: any[]) => AnyDecorator;
+type DecoratorFactory = (...args: unknown[]) => AnyDecorator;
 
 const noDecorator: AnyDecorator = () => undefined;
 
