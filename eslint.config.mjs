@@ -22,7 +22,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.mjs', '**/*.cjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    // CommonJS files (a `node --require` preload) load modules as CommonJS does.
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     // Browser code served through Function.prototype.toString: nothing of its module exists in the
     // browser, so the module holds type imports, types and exported functions only.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call } from '../e2e/fixtures/guard-http.js';
+import type { AuditLogPageDto, ValidationErrorDto } from '../../lib/admin/index.js';
+import { call, type AsJson } from '../e2e/fixtures/guard-http.js';
 import { databaseVariants, variantName } from '../support/test-app.js';
 import { startAdminApp, type AdminApp } from './fixtures/admin-app.js';
 
@@ -13,7 +14,7 @@ describe.each(databaseVariants())('admin API: audit log on $database', (variant)
   });
   afterAll(() => app?.close());
 
-  const asAdmin = (path: string) => call(app, path, { token: app.admin.raw });
+  const asAdmin = <Body = AuditLogPageDto>(path: string) => call<AsJson<Body>>(app, path, { token: app.admin.raw });
   const idsOf = (body: { items: Array<{ id: string }> }): string[] => body.items.map((row) => row.id);
 
   it(`filters by token, action, status and time range, newest first, paginated (${variantName(variant)})`, async () => {
@@ -26,7 +27,7 @@ describe.each(databaseVariants())('admin API: audit log on $database', (variant)
 
     const all = await asAdmin(`${API}?tokenId=${token.id}`);
     expect(all.status).toBe(200);
-    expect(all.body.items.map((row: { action: string }) => row.action)).toEqual(['auth_failed', 'revoked', 'auth_failed', 'created']);
+    expect(all.body.items.map((row) => row.action)).toEqual(['auth_failed', 'revoked', 'auth_failed', 'created']);
     expect(all.body.total).toBe(4);
 
     const failed = await asAdmin(`${API}?tokenId=${token.id}&action=auth_failed&status=403`);
@@ -37,9 +38,9 @@ describe.each(databaseVariants())('admin API: audit log on $database', (variant)
     const rows = await app.auditLog.list({ tokenId: token.id });
     const revokedAt = rows.find((row) => row.action === 'revoked')!.createdAt;
     const fromRevoked = await asAdmin(`${API}?tokenId=${token.id}&from=${revokedAt.toISOString()}`);
-    expect(fromRevoked.body.items.map((row: { action: string }) => row.action)).toEqual(['auth_failed', 'revoked']);
+    expect(fromRevoked.body.items.map((row) => row.action)).toEqual(['auth_failed', 'revoked']);
     const beforeRevoked = await asAdmin(`${API}?tokenId=${token.id}&to=${revokedAt.toISOString()}`);
-    expect(beforeRevoked.body.items.map((row: { action: string }) => row.action)).toEqual(['auth_failed', 'created']);
+    expect(beforeRevoked.body.items.map((row) => row.action)).toEqual(['auth_failed', 'created']);
     expect((await asAdmin(`${API}?tokenId=${token.id}&from=${between.toISOString()}`)).body.items).toEqual([]);
 
     const page = await asAdmin(`${API}?tokenId=${token.id}&limit=2&offset=2`);
@@ -48,18 +49,11 @@ describe.each(databaseVariants())('admin API: audit log on $database', (variant)
   });
 
   it(`answers 400 listing each bad filter (${variantName(variant)})`, async () => {
-    const reply = await asAdmin(`${API}?tokenId=nope&action=deleted&status=99&from=yesterday&to=2026-13-01&limit=101&offset=x&path=/`);
+    const reply = await asAdmin<ValidationErrorDto>(
+      `${API}?tokenId=nope&action=deleted&status=99&from=yesterday&to=2026-13-01&limit=101&offset=x&path=/`,
+    );
     expect(reply.status).toBe(400);
-    expect(reply.body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
-      'action',
-      'from',
-      'limit',
-      'offset',
-      'path',
-      'status',
-      'to',
-      'tokenId',
-    ]);
+    expect(reply.body.fields.map((f) => f.field).sort()).toEqual(['action', 'from', 'limit', 'offset', 'path', 'status', 'to', 'tokenId']);
   });
 
   it(`answers 401 and 403 to tokens that are not admin (${variantName(variant)})`, async () => {

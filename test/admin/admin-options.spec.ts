@@ -1,7 +1,8 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeysmithAdminModule, KeysmithConfigurationError } from '../../lib/index.js';
-import { call } from '../e2e/fixtures/guard-http.js';
+import type { IssuedTokenDto } from '../../lib/admin/index.js';
+import { call, type AsJson, type RequestWithHeaders } from '../e2e/fixtures/guard-http.js';
 import { databaseVariants } from '../support/test-app.js';
 import { startAdminApp, type AdminApp } from './fixtures/admin-app.js';
 
@@ -9,7 +10,7 @@ import { startAdminApp, type AdminApp } from './fixtures/admin-app.js';
 @Injectable()
 class OperatorHeaderGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    return context.switchToHttp().getRequest().headers['x-operator'] === 'yes';
+    return context.switchToHttp().getRequest<RequestWithHeaders>().headers['x-operator'] === 'yes';
   }
 }
 
@@ -44,7 +45,10 @@ describe('KeysmithAdminModule options', () => {
   it('lets the guard the application chooses decide, and audits no actor when it attaches no token', async () => {
     app = await startAdminApp('admin-options-guard', variant, { guard: OperatorHeaderGuard });
     expect((await call(app, '/keysmith/api/tokens', { token: app.admin.raw })).status).toBe(403);
-    const created = await call(app, '/keysmith/api/tokens', { headers: { 'x-operator': 'yes' }, json: { name: 'by-header' } });
+    const created = await call<AsJson<IssuedTokenDto>>(app, '/keysmith/api/tokens', {
+      headers: { 'x-operator': 'yes' },
+      json: { name: 'by-header' },
+    });
     expect(created.status).toBe(201);
     const [row] = await app.auditLog.list({ tokenId: created.body.token.id });
     expect(row?.extra).toEqual({ source: 'admin' });

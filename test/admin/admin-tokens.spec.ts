@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call } from '../e2e/fixtures/guard-http.js';
+import type { BulkResultDto, IssuedTokenDto, TokenPageDto, ValidationErrorDto } from '../../lib/admin/index.js';
+import { call, type AsJson, type ReplyBody } from '../e2e/fixtures/guard-http.js';
 import { databaseVariants, variantName } from '../support/test-app.js';
 import { startAdminApp, type AdminApp } from './fixtures/admin-app.js';
 
@@ -14,8 +15,8 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
   });
   afterAll(() => app?.close());
 
-  const asAdmin = (path: string, options: { method?: string; json?: unknown } = {}) =>
-    call(app, path, { ...options, token: app.admin.raw });
+  const asAdmin = <Body = ReplyBody>(path: string, options: { method?: string; json?: unknown } = {}) =>
+    call<AsJson<Body>>(app, path, { ...options, token: app.admin.raw });
   const unique = (label: string): string => `${label}-${randomUUID().slice(0, 8)}`;
   const health = async (raw: string): Promise<number> => {
     const reply = await call(app, `${API}?limit=1`, { token: raw });
@@ -33,41 +34,41 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
       await app.tokens.purge(created[2].token.id);
       const expired = await app.tokens.create({ name: `${tag}-old`, userId: owner, expiresAt: new Date(Date.now() - DAY_MS) });
 
-      const all = await asAdmin(`${API}?userId=${owner}&sort=name&order=asc`);
+      const all = await asAdmin<TokenPageDto>(`${API}?userId=${owner}&sort=name&order=asc`);
       expect(all.status).toBe(200);
-      expect(all.body.items.map((t: { name: string }) => t.name)).toEqual([`${tag}-a`, `${tag}-b`, `${tag}-c`, `${tag}-old`]);
+      expect(all.body.items.map((t) => t.name)).toEqual([`${tag}-a`, `${tag}-b`, `${tag}-c`, `${tag}-old`]);
       expect(all.body.items).toHaveLength(4);
       expect(all.body.total).toBe(4);
 
       const byState = async (state: string) =>
-        (await asAdmin(`${API}?userId=${owner}&state=${state}`)).body.items.map((t: { id: string; state: string }) => [t.id, t.state]);
+        (await asAdmin<TokenPageDto>(`${API}?userId=${owner}&state=${state}`)).body.items.map((t) => [t.id, t.state]);
       expect(await byState('active')).toEqual([[created[1].token.id, 'active']]);
       expect(await byState('revoked')).toEqual([[created[0].token.id, 'revoked']]);
       expect(await byState('purged')).toEqual([[created[2].token.id, 'purged']]);
       expect(await byState('expired')).toEqual([[expired.token.id, 'expired']]);
 
-      const search = await asAdmin(`${API}?search=${encodeURIComponent(`${tag}-A`.toUpperCase())}`);
-      expect(search.body.items.map((t: { name: string }) => t.name)).toEqual([`${tag}-a`]);
-      const byPrefix = await asAdmin(`${API}?search=${created[1].token.prefix}`);
-      expect(byPrefix.body.items.map((t: { id: string }) => t.id)).toEqual([created[1].token.id]);
+      const search = await asAdmin<TokenPageDto>(`${API}?search=${encodeURIComponent(`${tag}-A`.toUpperCase())}`);
+      expect(search.body.items.map((t) => t.name)).toEqual([`${tag}-a`]);
+      const byPrefix = await asAdmin<TokenPageDto>(`${API}?search=${created[1].token.prefix}`);
+      expect(byPrefix.body.items.map((t) => t.id)).toEqual([created[1].token.id]);
 
-      const page = await asAdmin(`${API}?userId=${owner}&sort=name&order=desc&limit=2&offset=1`);
+      const page = await asAdmin<TokenPageDto>(`${API}?userId=${owner}&sort=name&order=desc&limit=2&offset=1`);
       expect(page.body).toMatchObject({ total: 4, limit: 2, offset: 1 });
-      expect(page.body.items.map((t: { name: string }) => t.name)).toEqual([`${tag}-c`, `${tag}-b`]);
-      const byCreated = await asAdmin(`${API}?userId=${owner}&sort=createdAt&order=asc`);
-      expect(byCreated.body.items.map((t: { name: string }) => t.name)).toEqual([...names, `${tag}-old`]);
+      expect(page.body.items.map((t) => t.name)).toEqual([`${tag}-c`, `${tag}-b`]);
+      const byCreated = await asAdmin<TokenPageDto>(`${API}?userId=${owner}&sort=createdAt&order=asc`);
+      expect(byCreated.body.items.map((t) => t.name)).toEqual([...names, `${tag}-old`]);
     });
 
     it('treats LIKE wildcards in the search as plain characters', async () => {
       const tag = unique('wild');
       await app.tokens.create({ name: `${tag}_100%` });
       await app.tokens.create({ name: `${tag}x100y` });
-      const reply = await asAdmin(`${API}?search=${encodeURIComponent(`${tag}_100%`)}`);
-      expect(reply.body.items.map((t: { name: string }) => t.name)).toEqual([`${tag}_100%`]);
+      const reply = await asAdmin<TokenPageDto>(`${API}?search=${encodeURIComponent(`${tag}_100%`)}`);
+      expect(reply.body.items.map((t) => t.name)).toEqual([`${tag}_100%`]);
     });
 
     it('never shows the hash of a secret', async () => {
-      const reply = await asAdmin(`${API}?limit=100`);
+      const reply = await asAdmin<TokenPageDto>(`${API}?limit=100`);
       expect(reply.status).toBe(200);
       for (const token of reply.body.items) expect(token).not.toHaveProperty('key');
       expect(reply.text).not.toMatch(/sha256\$/);
@@ -85,7 +86,9 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
     it('creates a token, answers its raw value once, and audits the acting token as actor', async () => {
       const name = unique('created');
       const expiresAt = new Date(Date.now() + 3 * DAY_MS).toISOString();
-      const reply = await asAdmin(API, { json: { name, userId: 'u-7', scopes: ['read'], expiresAt, description: 'from the API' } });
+      const reply = await asAdmin<IssuedTokenDto>(API, {
+        json: { name, userId: 'u-7', scopes: ['read'], expiresAt, description: 'from the API' },
+      });
       expect(reply.status).toBe(201);
       expect(reply.body.token).toMatchObject({
         name,
@@ -106,16 +109,16 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
     });
 
     it('creates a token that never expires with expiresAt null, and one with the default expiry without it', async () => {
-      const never = await asAdmin(API, { json: { name: unique('never'), expiresAt: null } });
+      const never = await asAdmin<IssuedTokenDto>(API, { json: { name: unique('never'), expiresAt: null } });
       expect(never.body.token.expiresAt).toBeNull();
-      const byDefault = await asAdmin(API, { json: { name: unique('default') } });
-      expect(new Date(byDefault.body.token.expiresAt).getTime()).toBeGreaterThan(Date.now() + 89 * DAY_MS);
+      const byDefault = await asAdmin<IssuedTokenDto>(API, { json: { name: unique('default') } });
+      expect(new Date(byDefault.body.token.expiresAt ?? 0).getTime()).toBeGreaterThan(Date.now() + 89 * DAY_MS);
     });
 
     it('rotates: the old raw token stops working, the new one works', async () => {
       const created = await app.tokens.create({ name: unique('rotate'), scopes: ['keysmith:admin'] });
       expect(await health(created.rawToken)).toBe(200);
-      const reply = await asAdmin(`${API}/${created.token.id}/rotate`, { method: 'POST' });
+      const reply = await asAdmin<IssuedTokenDto>(`${API}/${created.token.id}/rotate`, { method: 'POST' });
       expect(reply.status).toBe(200);
       expect(reply.body.token.prefix).toBe(created.token.prefix);
       expect(reply.body.rawToken).not.toBe(created.rawToken);
@@ -146,21 +149,21 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
       const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((letter) => app.tokens.create({ name: unique(`bulk-${letter}`) })));
       const unknown = randomUUID();
 
-      const revoke = await asAdmin(`${API}/bulk/revoke`, { json: { ids: [a.token.id, unknown] } });
+      const revoke = await asAdmin<BulkResultDto>(`${API}/bulk/revoke`, { json: { ids: [a.token.id, unknown] } });
       expect(revoke.status).toBe(200);
-      expect(revoke.body.results).toEqual([
-        expect.objectContaining({ id: a.token.id, ok: true, token: expect.objectContaining({ state: 'revoked' }) }),
-        expect.objectContaining({ id: unknown, ok: false, statusCode: 404 }),
+      expect(revoke.body.results).toMatchObject([
+        { id: a.token.id, ok: true, token: { state: 'revoked' } },
+        { id: unknown, ok: false, statusCode: 404 },
       ]);
 
-      const rotate = await asAdmin(`${API}/bulk/rotate`, { json: { ids: [b.token.id, a.token.id] } });
+      const rotate = await asAdmin<BulkResultDto>(`${API}/bulk/rotate`, { json: { ids: [b.token.id, a.token.id] } });
       expect(rotate.body.results[0]).toMatchObject({ id: b.token.id, ok: true });
-      expect((await app.tokens.authenticate(rotate.body.results[0].rawToken)).id).toBe(b.token.id);
+      expect((await app.tokens.authenticate(rotate.body.results[0].rawToken ?? '')).id).toBe(b.token.id);
       await expect(app.tokens.authenticate(b.rawToken)).rejects.toThrow();
       expect(rotate.body.results[1]).toMatchObject({ id: a.token.id, ok: false, statusCode: 400 });
 
-      const purge = await asAdmin(`${API}/bulk/purge`, { json: { ids: [b.token.id, c.token.id] } });
-      expect(purge.body.results.map((r: { ok: boolean; token: { state: string } }) => [r.ok, r.token.state])).toEqual([
+      const purge = await asAdmin<BulkResultDto>(`${API}/bulk/purge`, { json: { ids: [b.token.id, c.token.id] } });
+      expect(purge.body.results.map((r) => [r.ok, r.token?.state])).toEqual([
         [true, 'purged'],
         [true, 'purged'],
       ]);
@@ -198,10 +201,10 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
   });
 
   describe(`bad input (${variantName(variant)})`, () => {
-    const fieldsOf = (body: { fields: Array<{ field: string }> }): string[] => body.fields.map((f) => f.field).sort();
+    const fieldsOf = (body: AsJson<ValidationErrorDto>): string[] => body.fields.map((f) => f.field).sort();
 
     it('answers 400 listing each bad field of a create body', async () => {
-      const reply = await asAdmin(API, {
+      const reply = await asAdmin<ValidationErrorDto>(API, {
         json: { name: 'x'.repeat(129), scopes: ['ok', 7], expiresAt: 'tomorrow', tokenType: 'root', userId: { $ne: null }, isAdmin: true },
       });
       expect(reply.status).toBe(400);
@@ -215,14 +218,16 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
       expect((await asAdmin(API, { method: 'POST' })).status).toBe(400);
       const array = await asAdmin(API, { json: [{ name: 'x' }] });
       expect(array.status).toBe(400);
-      const wrongType = await asAdmin(API, { json: { name: ['a'] } });
+      const wrongType = await asAdmin<ValidationErrorDto>(API, { json: { name: ['a'] } });
       expect(fieldsOf(wrongType.body)).toEqual(['name']);
       const blank = await asAdmin(API, { json: { name: '   ' } });
       expect([blank.status, blank.body.message]).toEqual([400, 'Token name is required.']);
     });
 
     it('answers 400 to bad list queries and bad bulk bodies', async () => {
-      const query = await asAdmin(`${API}?state=gone&limit=0&offset=-1&sort=key&order=up&search=${'s'.repeat(129)}&extra=1`);
+      const query = await asAdmin<ValidationErrorDto>(
+        `${API}?state=gone&limit=0&offset=-1&sort=key&order=up&search=${'s'.repeat(129)}&extra=1`,
+      );
       expect(query.status).toBe(400);
       expect(fieldsOf(query.body)).toEqual(['extra', 'limit', 'offset', 'order', 'search', 'sort', 'state']);
       for (const json of [
@@ -232,7 +237,7 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
         { ids: Array.from({ length: 101 }, () => randomUUID()) },
         { ids: 'x' },
       ]) {
-        const reply = await asAdmin(`${API}/bulk/revoke`, { json });
+        const reply = await asAdmin<ValidationErrorDto>(`${API}/bulk/revoke`, { json });
         expect(reply.status, JSON.stringify(json).slice(0, 60)).toBe(400);
         expect(fieldsOf(reply.body)).toEqual(['ids']);
       }
@@ -246,7 +251,7 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
           ['POST', '/revoke'],
           ['POST', '/purge'],
         ] as const) {
-          const reply = await asAdmin(`${API}/${reference}${suffix}`, { method });
+          const reply = await asAdmin<ValidationErrorDto>(`${API}/${reference}${suffix}`, { method });
           expect(reply.status, `${method} ${reference}${suffix}`).toBe(400);
           expect(reply.body.fields).toEqual([{ field: 'id', errors: [expect.stringContaining('uuid')] }]);
         }
@@ -264,7 +269,7 @@ describe.each(databaseVariants())('admin API: tokens on $database', (variant) =>
       expect(Object.keys(created.token).sort()).toEqual(Object.keys((await asAdmin(`${API}/${created.token.id}`)).body).sort());
       expect(created.token).not.toHaveProperty('isAdmin');
       expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
-      const nested = await asAdmin(API, { json: { name: { $gt: '' }, scopes: [['read']] } });
+      const nested = await asAdmin<ValidationErrorDto>(API, { json: { name: { $gt: '' }, scopes: [['read']] } });
       expect(fieldsOf(nested.body)).toEqual(['name', 'scopes']);
       const nullBody = await fetch(`${app.url}${API}`, {
         method: 'POST',

@@ -9,7 +9,7 @@ const WITHOUT_SWAGGER = './test/admin/fixtures/without-swagger.cjs';
 async function run(format: 'esm' | 'cjs', hideSwagger: boolean): Promise<Record<string, unknown>> {
   const args = [...(hideSwagger ? ['--require', WITHOUT_SWAGGER] : []), MAIN, format];
   const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 60_000 });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
 }
 
 describe('the built package without @nestjs/swagger (an optional peer)', () => {
