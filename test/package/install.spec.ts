@@ -26,6 +26,7 @@ import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FormattedExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -89,7 +90,7 @@ interface AppOutput {
   throttlerEntry: string;
   throttler: { firstStatuses: number[]; refusedMessage: unknown; secondStatus: number };
   /** NestJS 12 only. */
-  graphql?: { secondPrefix: string; withToken: any; withoutToken: any };
+  graphql?: { secondPrefix: string; withToken: unknown; withoutToken: FormattedExecutionResult };
 }
 
 interface PackResult {
@@ -528,7 +529,7 @@ describe('the npm package', () => {
       const { secondPrefix, withToken, withoutToken } = output!.graphql!;
       expect(withToken).toEqual({ data: { whoami: secondPrefix } });
       expect(withoutToken.data).toBeNull();
-      expect(withoutToken.errors[0]).toMatchObject({
+      expect(withoutToken.errors?.[0]).toMatchObject({
         message: 'Authentication credentials were not provided.',
         extensions: { code: 'UNAUTHENTICATED' },
       });
