@@ -8,6 +8,9 @@ import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import type { RawResponse } from '../request/get-request.js';
 import { requestMetadata } from '../request/request-metadata.js';
 import { AuditWriter } from './audit-writer.js';
+import { pruneAuditRows } from './prune-audit-rows.js';
+import { DEFAULT_LIST_LIMIT, checkPage } from '../listing/page.js';
+import { KeysmithValidationError } from '../errors/keysmith-validation.error.js';
 
 /** What happened, to whom: the part of an audit row that is not read from the request. */
 export interface AuditEntry {
@@ -72,8 +75,13 @@ export class AuditLogService implements OnApplicationShutdown {
    * `request`, when given, supplies path, method, client IP and user agent.
    */
   async record(entry: AuditEntry, request?: unknown): Promise<void> {
-    if (!this.options.auditLogging) return;
-    await this.writer.writeNow(this.row(entry, request));
+    await this.recordMany([entry], request);
+  }
+
+  /** Like `record()` for several rows of one request, written in one INSERT. */
+  async recordMany(entries: readonly AuditEntry[], request?: unknown): Promise<void> {
+    if (!this.options.auditLogging || entries.length === 0) return;
+    await this.writer.writeNow(entries.map((entry) => this.row(entry, request)));
   }
 
   /** Buffers a row for when the response has been sent, so that it holds the final status code. */
@@ -105,7 +113,7 @@ export class AuditLogService implements OnApplicationShutdown {
   }
 
   /** Newest first. */
-  list(input: ListAuditLogsInput = {}): Promise<TokenAuditLog[]> {
+  async list(input: ListAuditLogsInput = {}): Promise<TokenAuditLog[]> {
     return this.auditLogs.find(this.findOptions(input));
   }
 
@@ -115,7 +123,23 @@ export class AuditLogService implements OnApplicationShutdown {
     return { items, total };
   }
 
+  /**
+   * Deletes the rows created before `olderThan` and resolves with how many: 1,000 per statement,
+   * oldest first, so that writes of new rows go on meanwhile. `auditRetentionDays` runs it on a
+   * schedule; the command line's `keysmith audit prune` runs it once.
+   */
+  prune(olderThan: Date): Promise<number> {
+    if (!(olderThan instanceof Date) || Number.isNaN(olderThan.getTime())) {
+      return Promise.reject(new KeysmithValidationError('olderThan must be a valid Date.'));
+    }
+    return pruneAuditRows(this.auditLogs, olderThan);
+  }
+
   private findOptions(input: ListAuditLogsInput): FindManyOptions<TokenAuditLog> {
+    checkPage(input.limit, input.offset);
+    if (input.since !== undefined && input.until !== undefined && input.until <= input.since) {
+      throw new KeysmithValidationError(`until (${input.until.toISOString()}) must be later than since (${input.since.toISOString()}).`);
+    }
     const where: FindOptionsWhere<TokenAuditLog> = {};
     if (input.tokenId !== undefined) where.tokenId = input.tokenId;
     if (input.action !== undefined) where.action = input.action;
@@ -123,7 +147,7 @@ export class AuditLogService implements OnApplicationShutdown {
     if (input.since !== undefined && input.until !== undefined) where.createdAt = And(MoreThanOrEqual(input.since), LessThan(input.until));
     else if (input.since !== undefined) where.createdAt = MoreThanOrEqual(input.since);
     else if (input.until !== undefined) where.createdAt = LessThan(input.until);
-    return { where, order: { createdAt: 'DESC', id: 'DESC' }, take: input.limit ?? 100, skip: input.offset ?? 0 };
+    return { where, order: { createdAt: 'DESC', id: 'DESC' }, take: input.limit ?? DEFAULT_LIST_LIMIT, skip: input.offset ?? 0 };
   }
 
   /** A row without its status code: `recordOnResponse` adds it once the response is sent. */

@@ -48,12 +48,12 @@ export class AuditWriter {
     return !this.refusing;
   }
 
-  /** Writes a row at once; if the database does not take it, holds it with the others. */
-  async writeNow(row: TokenAuditLog): Promise<void> {
+  /** Writes rows at once, in one INSERT; if the database does not take them, holds them with the others. */
+  async writeNow(rows: TokenAuditLog[]): Promise<void> {
     try {
-      await insertRows(this.auditLogs, [row]);
+      await insertRows(this.auditLogs, rows);
     } catch {
-      this.hold(row);
+      for (const row of rows) this.hold(row);
     }
   }
 

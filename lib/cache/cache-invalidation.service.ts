@@ -27,6 +27,7 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
   private publisher: RedisClientLike | null = null;
   private subscriber: RedisClientLike | null = null;
   private readonly listeners = new Set<TokenChangedListener>();
+  private sayLocalOnly: ((message: string) => void) | null = (message) => this.logger.warn(message);
 
   constructor(
     @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
@@ -73,9 +74,18 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Where the one notice goes that, without `redis`, other instances may accept a changed token
+   * for up to `cacheTtlSeconds`: the log by default (the command line prints it).
+   */
+  sayLocalOnlyChangesWith(say: (message: string) => void): void {
+    this.sayLocalOnly = say;
+  }
+
   /** Drops the token here, then tells the other instances. Never throws. */
   async tokenChanged(tokenId: string): Promise<void> {
     this.changed(tokenId);
+    if (!this.options.redis) return this.noteLocalOnly();
     if (!this.publisher) return;
     try {
       const published = this.publisher.publish(INVALIDATION_CHANNEL, JSON.stringify({ tokenId, from: this.instanceId }));
@@ -93,6 +103,18 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
     // Only the clients made here are closed; a client passed in belongs to the application.
     const owned = typeof this.options.redis === 'string' ? [this.publisher, this.subscriber] : [this.subscriber];
     await Promise.all(owned.filter((client) => client !== null).map((client) => client.quit().catch(() => undefined)));
+  }
+
+  /** Says once per process that a change reaches no other instance's cache, where those may hold the token. */
+  private noteLocalOnly(): void {
+    if (this.sayLocalOnly === null || this.options.cacheTtlMs === 0) return;
+    const say = this.sayLocalOnly;
+    this.sayLocalOnly = null;
+    say(
+      `Without the redis option, a rotation, revocation or purge reaches no other process's verification cache: running instances ` +
+        `of the application may accept the token as it was for up to ${this.options.cacheTtlMs / 1_000} s (cacheTtlSeconds). ` +
+        'Give the application and the keysmith command line (KEYSMITH_REDIS) the same redis to drop it everywhere at once.',
+    );
   }
 
   private dropAnnounced(message: string): void {

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { KeysmithConfigurationError } from '../errors/keysmith-configuration.error.js';
+import { keysmithEntityMetadata } from './entity-metadata.js';
 import { Token } from './token.entity.js';
 
 /** mysql2's `timezone` values that read and write DATETIME as UTC. */
@@ -31,8 +32,9 @@ export function assertInstantSafe(dataSource: DataSource): void {
       );
     }
   }
-  if (options.type === 'postgres' && dataSource.hasMetadata(Token)) {
-    const createdAt = dataSource.getMetadata(Token).findColumnWithPropertyName('createdAt');
+  const tokens = options.type === 'postgres' ? keysmithEntityMetadata(dataSource, Token) : null;
+  if (tokens) {
+    const createdAt = tokens.findColumnWithPropertyName('createdAt');
     if (!createdAt || dataSource.driver.normalizeType(createdAt) !== 'timestamp with time zone') {
       throw new KeysmithConfigurationError(
         'dataSource',

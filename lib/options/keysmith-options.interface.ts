@@ -68,6 +68,17 @@ export interface KeysmithModuleOptions {
   secretLength?: number;
   /** Days until a new token expires when `create` is given no `expiresAt`; `null` or `0`: never. Default `90`. */
   defaultExpiryDays?: number | null;
+  /**
+   * Longest lifetime of a token, in days: a create (or update) asking for a later expiry, or for
+   * none, is refused with `KeysmithValidationError`; a token created without `expiresAt` gets the
+   * default expiry shortened to it. Default none.
+   */
+  maxExpiryDays?: number;
+  /**
+   * Longest lifetime of a token holding a scope, in days, by scope (`{ 'keysmith:admin': 30 }`);
+   * the strictest of these and `maxExpiryDays` applies. Default `{}`.
+   */
+  maxExpiryDaysByScope?: Record<string, number>;
   /** Hasher for new secrets: `'bcrypt'`, `'pbkdf2_sha512'`, `'sha256'` or a `TokenHasher`. Default `'bcrypt'`. */
   hasher?: HasherName | TokenHasher;
   /** bcrypt cost factor (4 to 31). Default `10`. */
@@ -125,6 +136,11 @@ export interface KeysmithModuleOptions {
    * Default `'drop'`.
    */
   auditOnFailure?: AuditFailurePolicy;
+  /**
+   * Days an audit row is kept: older rows are deleted in small batches, every hour, by one instance
+   * at a time (claimed in `keysmith_claim`). Default none: rows are kept forever.
+   */
+  auditRetentionDays?: number;
   /**
    * Failed secrets for one prefix from one client IP within `failedAttemptsWindowSeconds` after
    * which that IP's further attempts on that prefix get 429 without any hashing; `0` turns it off.

@@ -7,6 +7,7 @@ import { DEFAULT_BCRYPT_ROUNDS } from '../hashing/bcrypt.hasher.js';
 import { DEFAULT_PBKDF2_ITERATIONS } from '../hashing/pbkdf2-sha512.hasher.js';
 import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH } from '../token-format/token-format.js';
 import { expiryWarningsOption } from '../notices/expiry-warnings-option.js';
+import { maxExpiryDaysByScopeOption, maxExpiryDaysOption } from '../tokens/lifetime-options.js';
 import type { AuditFailurePolicy, KeysmithModuleOptions, RateLimitHook, ResolveUser, ThrottleHook } from './keysmith-options.interface.js';
 import {
   type OptionCheck,
@@ -108,6 +109,20 @@ export const KEYSMITH_OPTION_TABLE = {
     check: expiryDays,
     meaning: 'Expiry of a token created without `expiresAt`; `null` or `0`: never.',
     env: 'days',
+  },
+  maxExpiryDays: {
+    unit: 'days',
+    check: maxExpiryDaysOption,
+    meaning:
+      'Longest lifetime of a token: a create or update asking for a later expiry, or for none, is refused with `KeysmithValidationError` naming the limit; a token created without `expiresAt` gets the default expiry shortened to it.',
+    env: 'number',
+  },
+  maxExpiryDaysByScope: {
+    default: {},
+    shownDefault: '`{}`',
+    check: maxExpiryDaysByScopeOption,
+    meaning:
+      "Longest lifetime of a token holding a scope, by scope: `{ 'keysmith:admin': 30 }`; the strictest of these and `maxExpiryDays` applies. Each scope must be in `availableScopes` when that is set.",
   },
   hasher: {
     default: 'bcrypt',
@@ -227,6 +242,12 @@ export const KEYSMITH_OPTION_TABLE = {
     check: oneOf(AUDIT_FAILURE_POLICIES),
     meaning:
       "When the buffer is full and the database still does not take rows: `'drop'` serves the request and counts its row as lost, `'refuse'` answers 503 instead of serving a request it cannot audit.",
+  },
+  auditRetentionDays: {
+    unit: 'days',
+    check: optional(wholeNumber(1, 36_500)),
+    meaning:
+      'Days an audit row is kept: every hour one instance (claimed in `keysmith_claim`) deletes older rows in batches of 1,000; none: kept forever. See [Audit retention](#audit-retention).',
   },
   failedAttemptsLimit: {
     default: 10,

@@ -78,6 +78,15 @@ function checkTogether(options: CheckedOptions): void {
       `${outside.map((s) => `"${s}"`).join(', ')} not in availableScopes; add it there or remove it.`,
     );
   }
+  const unknownLimit = Object.keys(options.maxExpiryDaysByScope).find(
+    (scope) => options.availableScopes.length > 0 && !options.availableScopes.includes(scope),
+  );
+  if (unknownLimit !== undefined) {
+    throw new KeysmithConfigurationError(
+      `maxExpiryDaysByScope['${unknownLimit}']`,
+      'no such scope in availableScopes; fix the name or add the scope there.',
+    );
+  }
 }
 
 /** Refuses unknown names and extras; gives a deprecated name's value to its replacement. */

@@ -53,17 +53,32 @@ export interface RevokeInput extends LifecycleInput {
 /** Where a token is in its lifecycle; `revoked` excludes purged tokens, `expired` excludes both. */
 export type TokenState = 'active' | 'expired' | 'revoked' | 'purged';
 
+const STATES: Record<TokenState, true> = { active: true, expired: true, revoked: true, purged: true };
+
+/** Every `TokenState`, as `list()`, the command line and the admin API take them. */
+export const TOKEN_STATES = Object.keys(STATES) as readonly TokenState[];
+
 /** Columns `TokenService.list()` can sort by. */
 export type TokenSortField = 'createdAt' | 'name' | 'expiresAt' | 'lastUsedAt';
 
 export const TOKEN_SORT_FIELDS: readonly TokenSortField[] = ['createdAt', 'name', 'expiresAt', 'lastUsedAt'];
 
-export interface ListTokensInput {
+/** What `list()` and `revokeMany()` select tokens by; every filter given must match. */
+export interface TokenFilter {
   userId?: string | number;
+  tokenType?: TokenType;
+  /** Tokens that list this scope (compared exactly, case included). */
+  scope?: string;
+  /** Tokens created before this moment. */
+  createdBefore?: Date;
+  /** Tokens not used since this moment: last used before it, or never used and created before it. */
+  unusedSince?: Date;
+  state?: TokenState;
+}
+
+export interface ListTokensInput extends TokenFilter {
   /** Part of the name (any case) or of the prefix. */
   search?: string;
-  state?: TokenState;
-  tokenType?: TokenType;
   /** `true`: not revoked, not purged, not expired; `false`: any of those. */
   active?: boolean;
   revoked?: boolean;

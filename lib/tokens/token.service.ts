@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Brackets, type Repository, type SelectQueryBuilder } from 'typeorm';
+import type { Repository, SelectQueryBuilder } from 'typeorm';
 import { TOKEN_NAME_MAX_LENGTH, TOKEN_TYPES, Token } from '../entities/token.entity.js';
 import { KeysmithValidationError } from '../errors/keysmith-validation.error.js';
 import { TokenNotFoundError } from '../errors/token-not-found.error.js';
@@ -14,7 +14,7 @@ import {
   type RevokeInput,
   type TokenPage,
   type TokenRef,
-  type TokenState,
+  type TokenFilter,
   type UserRef,
 } from './token-service.interface.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
@@ -34,8 +34,11 @@ import { LastUsedWriter } from './last-used-writer.service.js';
 import { KeysmithEventEmitter } from '../events/keysmith-event-emitter.js';
 import { KEYSMITH_EVENTS } from '../events/keysmith-events.js';
 import { tokenView } from './token-view.js';
+import { DEFAULT_LIST_LIMIT, checkPage } from '../listing/page.js';
+import { SELECTING_FILTERS, activeCondition, checkTokenFilter, inactiveCondition, whereTokenFilter } from './token-filter.js';
+import { REVOKE_BATCH_SIZE, revokeBatch } from './revoke-batch.js';
+import { expiryWithinLimit } from './lifetime-policy.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 type LifecycleEventName = (typeof KEYSMITH_EVENTS)['created' | 'rotated' | 'revoked' | 'purged'];
 // 62^8 identifiers make a collision rare; three tries make a failure from it practically impossible.
 const CREATE_ATTEMPTS = 3;
@@ -56,6 +59,7 @@ export class TokenService {
   /** Creates a token. The raw token is in the result and nowhere else: show it once. */
   async create(input: CreateTokenInput): Promise<CreatedToken> {
     const generated = generateToken(this.options.tokenPrefix, this.options.secretLength);
+    const scopes = this.validScopes(input.scopes ?? [...this.options.defaultScopes]);
     const token = this.tokens.create({
       id: randomUUID(),
       name: this.validName(input.name),
@@ -63,11 +67,11 @@ export class TokenService {
       tokenType: this.validTokenType(input.tokenType ?? 'user'),
       userId: userIdOf(input.user ?? input.userId),
       createdById: userIdOf(input.createdBy),
-      scopes: this.validScopes(input.scopes ?? [...this.options.defaultScopes]),
+      scopes,
       key: await this.options.hashers.hash(generated.secret),
       prefix: generated.prefix,
       createdAt: new Date(),
-      expiresAt: this.expiryOf(input.expiresAt),
+      expiresAt: expiryWithinLimit(input.expiresAt, scopes, this.options, Date.now()),
       lastUsedAt: null,
       revoked: false,
       purged: false,
@@ -135,6 +139,39 @@ export class TokenService {
   }
 
   /**
+   * Revokes every live token that matches `filter` (the filters of `list()`; at least one of
+   * `userId`, `tokenType`, `scope`, `createdBefore` and `unusedSince`) and returns how many it
+   * revoked. Works in batches of 500 tokens, each in a short transaction, so that requests go on
+   * meanwhile; each token is audited, dropped from the verification caches and announced as if
+   * revoked alone.
+   */
+  async revokeMany(filter: TokenFilter, input: LifecycleInput = {}): Promise<number> {
+    if (typeof filter !== 'object' || filter === null) throw new KeysmithValidationError('revokeMany needs a filter object.');
+    checkTokenFilter(filter, { only: true });
+    if (!SELECTING_FILTERS.some((name) => filter[name] !== undefined)) {
+      throw new KeysmithValidationError(
+        `revokeMany needs at least one of ${SELECTING_FILTERS.join(', ')}: a filter that says whose tokens to revoke.`,
+      );
+    }
+    const now = new Date();
+    let revoked = 0;
+    let after: string | null = null;
+    for (;;) {
+      const batch = await revokeBatch(this.tokens, filter, after, now);
+      const extra = lifecycleExtra(input.actor, input.source, input.location);
+      await this.auditLog.recordMany(
+        batch.map((token) => ({ action: 'revoked', tokenId: token.id, extra })),
+        input.request,
+      );
+      await Promise.all(batch.map((token) => this.invalidation.tokenChanged(token.id)));
+      for (const token of batch) this.announce(KEYSMITH_EVENTS.revoked, token, input.actor, input.source);
+      revoked += batch.length;
+      if (batch.length < REVOKE_BATCH_SIZE) return revoked;
+      after = batch[batch.length - 1].id;
+    }
+  }
+
+  /**
    * Returns the token a raw token belongs to, or throws `InvalidTokenError`, `RevokedTokenError`
    * or `ExpiredTokenError`. The secret is checked before the state, so only its holder learns
    * that a token is revoked or expired. A token verified within `cacheTtlSeconds` is accepted
@@ -190,7 +227,7 @@ export class TokenService {
   }
 
   /** Tokens matching every given filter, newest first unless `sort` and `order` say otherwise. */
-  list(input: ListTokensInput = {}): Promise<Token[]> {
+  async list(input: ListTokensInput = {}): Promise<Token[]> {
     return this.listQuery(input).getMany();
   }
 
@@ -201,28 +238,25 @@ export class TokenService {
   }
 
   private listQuery(input: ListTokensInput): SelectQueryBuilder<Token> {
+    checkTokenFilter(input);
+    checkPage(input.limit, input.offset);
     const order = input.order === 'asc' ? 'ASC' : 'DESC';
     // The id breaks ties between tokens created in the same millisecond, so pages never overlap.
     const query = this.tokens
       .createQueryBuilder('token')
       .orderBy(`token.${TOKEN_SORT_FIELDS.includes(input.sort!) ? input.sort : 'createdAt'}`, order)
       .addOrderBy('token.id', order);
-    if (input.userId !== undefined) query.andWhere('token.userId = :userId', { userId: String(input.userId) });
-    if (input.tokenType !== undefined) query.andWhere('token.tokenType = :tokenType', { tokenType: input.tokenType });
+    whereTokenFilter(query, input, new Date());
     if (input.revoked !== undefined) query.andWhere('token.revoked = :revoked', { revoked: input.revoked });
     if (input.purged !== undefined) query.andWhere('token.purged = :purged', { purged: input.purged });
     if (input.active === true) query.andWhere(activeCondition());
     else if (input.active === false) query.andWhere(inactiveCondition());
-    if (input.state !== undefined) query.andWhere(stateCondition(input.state));
     if (input.search) {
       // `!` escapes LIKE's wildcards the same way on SQLite, PostgreSQL and MySQL.
       const pattern = `%${input.search.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
       query.andWhere("(LOWER(token.name) LIKE :pattern ESCAPE '!' OR LOWER(token.prefix) LIKE :pattern ESCAPE '!')", { pattern });
     }
-    return query
-      .setParameters({ now: new Date(), yes: true, no: false })
-      .take(input.limit ?? 100)
-      .skip(input.offset ?? 0);
+    return query.take(input.limit ?? DEFAULT_LIST_LIMIT).skip(input.offset ?? 0);
   }
 
   private announce(name: LifecycleEventName, token: Token, actor: UserRef | null | undefined, source: string | undefined): void {
@@ -271,18 +305,6 @@ export class TokenService {
     }
     return [...new Set(scopes as string[])];
   }
-
-  private expiryOf(expiresAt: Date | null | undefined): Date | null {
-    if (expiresAt === null) return null;
-    if (expiresAt === undefined) {
-      const days = this.options.defaultExpiryDays;
-      return days === null ? null : new Date(Date.now() + days * DAY_MS);
-    }
-    if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
-      throw new KeysmithValidationError('expiresAt must be a valid Date, or null for a token that never expires.');
-    }
-    return expiresAt;
-  }
 }
 
 function notRotatable(token: Token): KeysmithValidationError {
@@ -297,23 +319,4 @@ function lifecycleExtra(actor: UserRef | null | undefined, source: string | unde
     ...(source === undefined ? {} : { source }),
     ...(location === undefined ? {} : { location }),
   };
-}
-
-const notExpired = () => new Brackets((expiry) => expiry.where('token.expiresAt IS NULL').orWhere('token.expiresAt > :now'));
-
-function activeCondition(): Brackets {
-  return new Brackets((active) => active.where('token.revoked = :no AND token.purged = :no').andWhere(notExpired()));
-}
-
-function inactiveCondition(): Brackets {
-  return new Brackets((inactive) => inactive.where('token.revoked = :yes OR token.purged = :yes').orWhere('token.expiresAt <= :now'));
-}
-
-function stateCondition(state: TokenState): Brackets {
-  return new Brackets((where) => {
-    if (state === 'active') where.where(activeCondition());
-    else if (state === 'expired') where.where('token.revoked = :no AND token.purged = :no AND token.expiresAt <= :now');
-    else if (state === 'revoked') where.where('token.revoked = :yes AND token.purged = :no');
-    else where.where('token.purged = :yes');
-  });
 }

@@ -118,6 +118,8 @@ describe.each(databaseVariants())('without EventEmitterModule on $database', (va
     const { token } = await app.tokens.create({ name: 'quiet' });
     await app.tokens.rotate(token);
     expect((await app.tokens.revoke(token)).revoked).toBe(true);
-    expect(app.logs.filter((entry) => entry.level === 'error' || entry.level === 'warn')).toEqual([]);
+    // Beside the one notice that, without redis, other instances may still accept the revoked token.
+    const problems = app.logs.filter((entry) => entry.level === 'error' || entry.level === 'warn');
+    expect(problems.map((entry) => entry.message)).toEqual([expect.stringMatching(/^Without the redis option, /)]);
   });
 });
