@@ -1,5 +1,6 @@
 export * from './admin/index.js';
 export * from './audit/audit-log.service.js';
+export { AuditRetention } from './audit/audit-retention.js';
 export type { Authentication, AuthenticationFailure } from './auth/authentication.js';
 export * from './auth/keysmith.guard.js';
 export { TokenAuthenticator, type AuthenticationClient } from './auth/token-authenticator.js';

@@ -2,11 +2,17 @@ import type { DynamicModule, Provider } from '@nestjs/common';
 import { TypeOrmModule, getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { assertInstantSafe } from './entities/assert-instant-safe.js';
+import { KeysmithClaim } from './entities/keysmith-claim.entity.js';
 import { TokenAuditLog } from './entities/token-audit-log.entity.js';
 import { TokenNotice } from './entities/token-notice.entity.js';
 import { Token } from './entities/token.entity.js';
 import type { KeysmithModuleExtras } from './options/keysmith-options.interface.js';
-import { KEYSMITH_AUDIT_LOG_REPOSITORY, KEYSMITH_NOTICE_REPOSITORY, KEYSMITH_TOKEN_REPOSITORY } from './keysmith.internal-constants.js';
+import {
+  KEYSMITH_AUDIT_LOG_REPOSITORY,
+  KEYSMITH_CLAIM_REPOSITORY,
+  KEYSMITH_NOTICE_REPOSITORY,
+  KEYSMITH_TOKEN_REPOSITORY,
+} from './keysmith.internal-constants.js';
 
 /**
  * Adds what depends on the extras: the entities registered on the chosen data source (so that
@@ -18,8 +24,9 @@ export function keysmithFeatureModule(definition: DynamicModule, extras: Keysmit
     { provide: KEYSMITH_TOKEN_REPOSITORY, useFactory: instantSafe, inject: [getRepositoryToken(Token, extras.dataSource)] },
     { provide: KEYSMITH_AUDIT_LOG_REPOSITORY, useExisting: getRepositoryToken(TokenAuditLog, extras.dataSource) },
     { provide: KEYSMITH_NOTICE_REPOSITORY, useExisting: getRepositoryToken(TokenNotice, extras.dataSource) },
+    { provide: KEYSMITH_CLAIM_REPOSITORY, useExisting: getRepositoryToken(KeysmithClaim, extras.dataSource) },
   ];
-  const entities = TypeOrmModule.forFeature([Token, TokenAuditLog, TokenNotice], extras.dataSource);
+  const entities = TypeOrmModule.forFeature([Token, TokenAuditLog, TokenNotice, KeysmithClaim], extras.dataSource);
   return {
     ...definition,
     global: extras.isGlobal,

@@ -8,5 +8,6 @@ export const KEYSMITH_MODULE_OPTIONS = Symbol.for('nestjs-keysmith:module-option
 export const KEYSMITH_TOKEN_REPOSITORY = Symbol.for('nestjs-keysmith:token-repository');
 export const KEYSMITH_AUDIT_LOG_REPOSITORY = Symbol.for('nestjs-keysmith:audit-log-repository');
 export const KEYSMITH_NOTICE_REPOSITORY = Symbol.for('nestjs-keysmith:notice-repository');
+export const KEYSMITH_CLAIM_REPOSITORY = Symbol.for('nestjs-keysmith:claim-repository');
 
 export const LOGGER_CONTEXT = 'Keysmith';

@@ -15,6 +15,8 @@ import { TokenConnections } from './connections/token-connections.js';
 import { KeysmithEventEmitter } from './events/keysmith-event-emitter.js';
 import { ExpiryWarningScanner } from './notices/expiry-warning-scanner.js';
 import { TokenNotices } from './notices/token-notices.js';
+import { JobClaims } from './claims/job-claims.js';
+import { AuditRetention } from './audit/audit-retention.js';
 
 /**
  * API tokens for a NestJS application on TypeORM.
@@ -43,6 +45,8 @@ import { TokenNotices } from './notices/token-notices.js';
     KeysmithEventEmitter,
     TokenNotices,
     ExpiryWarningScanner,
+    JobClaims,
+    AuditRetention,
     TokenService,
     TokenConnections,
     KeysmithGuard,
@@ -56,6 +60,7 @@ import { TokenNotices } from './notices/token-notices.js';
     TokenNotices,
     ExpiryWarningScanner,
     KeysmithEventEmitter,
+    AuditRetention,
   ],
 })
 export class KeysmithModule extends ConfigurableKeysmithModule {

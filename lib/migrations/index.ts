@@ -1,10 +1,12 @@
 import { CreateKeysmithTables1795737600000 } from './create-keysmith-tables.migration.js';
 import { KeysmithTimestampsInUtc1795996800000 } from './keysmith-timestamps-in-utc.migration.js';
 import { KeysmithTokenNotices1797206400000 } from './keysmith-token-notices.migration.js';
+import { KeysmithClaims1797379200000 } from './keysmith-claims.migration.js';
 
 export * from './create-keysmith-tables.migration.js';
 export * from './keysmith-timestamps-in-utc.migration.js';
 export * from './keysmith-token-notices.migration.js';
+export * from './keysmith-claims.migration.js';
 
 /**
  * The migrations that create the nestjs-keysmith tables, in order: add them to the `migrations`
@@ -14,4 +16,5 @@ export const KEYSMITH_MIGRATIONS = [
   CreateKeysmithTables1795737600000,
   KeysmithTimestampsInUtc1795996800000,
   KeysmithTokenNotices1797206400000,
+  KeysmithClaims1797379200000,
 ];

@@ -34,10 +34,15 @@ function migrationVariants(): MigrationVariant[] {
   });
 }
 
-const MIGRATION_NAMES = ['CreateKeysmithTables1795737600000', 'KeysmithTimestampsInUtc1795996800000', 'KeysmithTokenNotices1797206400000'];
+const MIGRATION_NAMES = [
+  'CreateKeysmithTables1795737600000',
+  'KeysmithTimestampsInUtc1795996800000',
+  'KeysmithTokenNotices1797206400000',
+  'KeysmithClaims1797379200000',
+];
 
 describe.each(migrationVariants())('KEYSMITH_MIGRATIONS on $label', (variant) => {
-  const tableNames = ['keysmith_token', 'keysmith_token_audit_log', 'keysmith_token_notice'].map(
+  const tableNames = ['keysmith_token', 'keysmith_token_audit_log', 'keysmith_token_notice', 'keysmith_claim'].map(
     (table) => `${variant.overrides.entityPrefix ?? ''}${table}`,
   );
   const open: DataSource[] = [];
@@ -167,7 +172,7 @@ describe.each(migrationVariants())('KEYSMITH_MIGRATIONS on $label', (variant) =>
 
   it('stores every timestamp as an instant: timestamptz on PostgreSQL, datetime elsewhere', async () => {
     const source = await migratedDatabase();
-    expect(await timestampTypes(source)).toEqual(Array(5).fill(variant.database === 'postgres' ? 'timestamp with time zone' : 'datetime'));
+    expect(await timestampTypes(source)).toEqual(Array(6).fill(variant.database === 'postgres' ? 'timestamp with time zone' : 'datetime'));
   });
 
   it('reverts the timestamps to what 0.1.0 created, then drops both tables', async () => {
