@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Post, UseGuards } from '@nestjs/common';
 import { KeysmithGuard, KeysmithScopes, KeysmithUser } from 'nestjs-keysmith';
 import type { User } from './users/user.entity.js';
 
@@ -22,7 +22,9 @@ export class NotesController {
   @Post()
   @KeysmithScopes('write')
   create(@Body() body: { text?: unknown }, @KeysmithUser() user: User | null): Note {
-    const note = { text: String(body?.text ?? ''), author: user?.username ?? null };
+    const text = body?.text ?? '';
+    if (typeof text !== 'string') throw new BadRequestException('text must be a string.');
+    const note = { text, author: user?.username ?? null };
     this.notes.push(note);
     return note;
   }

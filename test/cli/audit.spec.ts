@@ -70,9 +70,11 @@ describe.each(cliDatabases())('keysmith audit list on %s', (database) => {
     const run = await keysmith('audit', 'list', '--token', token.id, '--action', 'rotated', '--json');
     expect(run.code).toBe(0);
     const rows = JSON.parse(run.stdout) as Record<string, unknown>[];
+    const anId: unknown = expect.any(String);
+    const anIsoInstant: unknown = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(rows).toEqual([
       {
-        id: expect.any(String),
+        id: anId,
         tokenId: token.id,
         tokenPrefix: token.prefix,
         action: 'rotated',
@@ -82,7 +84,7 @@ describe.each(cliDatabases())('keysmith audit list on %s', (database) => {
         ipAddress: null,
         userAgent: null,
         extra: { source: 'cli' },
-        createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+        createdAt: anIsoInstant,
       },
     ]);
   });
