@@ -1,7 +1,7 @@
 export * from './admin/index.js';
 export * from './audit/audit-log.service.js';
 export { AuditRetention } from './audit/audit-retention.js';
-export type { Authentication, AuthenticationFailure } from './auth/authentication.js';
+export type { Authentication, AuthenticationFailure, MatchedSecret } from './auth/authentication.js';
 export * from './auth/keysmith.guard.js';
 export { TokenAuthenticator, type AuthenticationClient } from './auth/token-authenticator.js';
 export * from './decorators/index.js';
@@ -23,4 +23,5 @@ export * from './standalone.js';
 export { buildToken, parseToken, tokenChecksum, type ParsedToken } from './token-format/index.js';
 export * from './tokens/token-service.interface.js';
 export * from './tokens/token.service.js';
+export type { TokenMetadata } from './tokens/metadata.js';
 export type { TokenView } from './tokens/token-view.js';

@@ -9,6 +9,7 @@ export const DEFAULT_ERROR_MESSAGES = {
   missingToken: 'Authentication credentials were not provided.',
   invalidToken: 'Your session has expired or the token is invalid.',
   insufficientScope: 'You do not have permission to perform this action.',
+  ipNotAllowed: 'This token cannot be used from your network address.',
   rateLimited: 'Too many authentication attempts. Try again later.',
 } as const;
 

@@ -1,6 +1,7 @@
 // Plain string keys rather than Reflector.createDecorator: two copies of the package in one
 // process (a linked library, a monorepo) still read each other's route metadata.
 export const SCOPES_METADATA = 'keysmith:scopes';
+export const ANY_OF_SCOPES_METADATA = 'keysmith:scopes-any-of';
 export const OPTIONAL_METADATA = 'keysmith:optional';
 export const PUBLIC_METADATA = 'keysmith:public';
 

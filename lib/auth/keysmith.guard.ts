@@ -21,7 +21,7 @@ import { getRawResponse, getRequest } from '../request/get-request.js';
 import { clientIp } from '../request/request-metadata.js';
 import { toRpcException } from '../request/rpc-exception.js';
 import { toWsException } from '../request/ws-exception.js';
-import type { Authentication, AuthenticationFailure } from './authentication.js';
+import { successExtra, type Authentication, type AuthenticationFailure } from './authentication.js';
 import { takeOver } from './authentication-handoff.js';
 import { UNAVAILABLE_MESSAGE, exceptionOf, insufficientScopeRefusal, missingTokenRefusal, refusalOf, type Refusal } from './refusal.js';
 import { RoutePolicies } from './route-policies.js';
@@ -39,6 +39,8 @@ export class KeysmithGuard implements CanActivate {
   protected readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly routePolicies: RoutePolicies;
   private readonly servesFromCache: boolean;
+  /** Tokens `authenticate` accepted with the previous secret of a rotation, for their `auth_success` row. */
+  private readonly withPreviousSecret = new WeakSet<Token>();
 
   constructor(
     @Inject(Reflector) protected readonly reflector: Reflector,
@@ -96,7 +98,7 @@ export class KeysmithGuard implements CanActivate {
     this.checkScopes(context, token);
 
     this.attach(request, token, await this.resolveUser(token));
-    this.audit(context, 'auth_success', token.id, {});
+    this.audit(context, 'auth_success', token.id, successExtra(this.withPreviousSecret.has(token) ? 'previous' : 'current'));
     return true;
   }
 
@@ -111,14 +113,14 @@ export class KeysmithGuard implements CanActivate {
     if (route.isPublic) return true;
     if (!this.auditLog.accepting) return false;
     const request: unknown = this.getRequest(context);
-    const authentication = this.authenticator.authenticateCached(this.extractToken(request));
+    const authentication = this.authenticator.authenticateCached(this.extractToken(request), { ip: () => clientIp(request) });
     if (!authentication || authentication.failure) return false;
     const { token } = authentication;
     const cachedUser = this.authenticator.cachedUserOf(token);
     if (!cachedUser) return false;
     this.checkScopes(context, token);
     this.attach(request, token, cachedUser.user);
-    this.audit(context, 'auth_success', token.id, {});
+    this.audit(context, 'auth_success', token.id, successExtra(authentication.secret));
     return true;
   }
 
@@ -164,8 +166,8 @@ export class KeysmithGuard implements CanActivate {
 
   /**
    * The token, or a refusal: every kind of bad token gets the one `invalidToken` message (401), a
-   * client over the failed-attempts limit the `rateLimited` one (429), and a database that does
-   * not answer 503.
+   * token used from outside its `allowedIps` the `ipNotAllowed` one (403), a client over the
+   * failed-attempts limit the `rateLimited` one (429), and a database that does not answer 503.
    */
   protected async authenticate(context: ExecutionContext, rawToken: string): Promise<Token> {
     const request: unknown = this.getRequest(context);
@@ -178,14 +180,21 @@ export class KeysmithGuard implements CanActivate {
       throw new ServiceUnavailableException(UNAVAILABLE_MESSAGE);
     }
     if (authentication.failure) this.refuse(context, authentication.failure);
+    if (authentication.secret === 'previous') this.withPreviousSecret.add(authentication.token);
     return authentication.token;
   }
 
-  /** Requires every scope named by `@KeysmithScopes()` on the handler and on its class. */
+  /**
+   * Requires every scope named by `@KeysmithScopes(...)` on the handler and on its class, and one
+   * scope of each `@KeysmithScopes({ anyOf })`; a granted wildcard (`notes:*`, `*`) counts for the
+   * scopes it covers.
+   */
   protected checkScopes(context: ExecutionContext, token: Token): void {
-    const missing = this.routePolicies.of(context).scopes.filter((scope) => !token.scopes.includes(scope));
-    if (missing.length === 0) return;
-    const refusal = insufficientScopeRefusal(token.id, missing, this.options.errorMessages);
+    const { scopes, anyOf } = this.routePolicies.of(context);
+    const missing = scopes.filter((scope) => !token.hasScope(scope));
+    const unmet = anyOf.filter((group) => !group.some((scope) => token.hasScope(scope)));
+    if (missing.length === 0 && unmet.length === 0) return;
+    const refusal = insufficientScopeRefusal(token.id, missing, unmet, this.options.errorMessages);
     this.auditRefusal(context, refusal);
     throw exceptionOf(refusal);
   }
@@ -210,11 +219,12 @@ export class KeysmithGuard implements CanActivate {
     throw new HttpException(message, HttpStatus.TOO_MANY_REQUESTS);
   }
 
-  /** Audits a failed authentication and answers it: 429 for too many failed attempts, else 401. */
+  /** Audits a failed authentication and answers it: 429 for too many failed attempts, 403 outside `allowedIps`, else 401. */
   private refuse(context: ExecutionContext, failure: AuthenticationFailure): never {
     const refusal = refusalOf(failure, this.options.errorMessages);
     this.auditRefusal(context, refusal);
     if (refusal.status === HttpStatus.TOO_MANY_REQUESTS) this.throwRateLimited(refusal.message);
+    if (refusal.status === HttpStatus.FORBIDDEN) throw exceptionOf(refusal);
     this.throwUnauthorized(refusal.message);
   }
 

@@ -25,13 +25,21 @@ export interface Refusal {
   audit: RefusalAudit | null;
 }
 
-/** The refusal of a token that did not authenticate: 429 `rateLimited` after too many failed attempts, else 401 `invalidToken`. */
+/**
+ * The refusal of a token that did not authenticate: 429 `rateLimited` after too many failed
+ * attempts, 403 `ipNotAllowed` from outside the token's `allowedIps`, else 401 `invalidToken`.
+ */
 export function refusalOf(failure: AuthenticationFailure, messages: KeysmithErrorMessages): Refusal {
   const { code, reason, token, prefix } = failure;
-  const rateLimited = code === 'rate_limited';
+  const [status, message] =
+    code === 'rate_limited'
+      ? [HttpStatus.TOO_MANY_REQUESTS, messages.rateLimited]
+      : code === 'ip_not_allowed'
+        ? [HttpStatus.FORBIDDEN, messages.ipNotAllowed]
+        : [HttpStatus.UNAUTHORIZED, messages.invalidToken];
   return {
-    status: rateLimited ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.UNAUTHORIZED,
-    message: rateLimited ? messages.rateLimited : messages.invalidToken,
+    status,
+    message,
     audit: { tokenId: token?.id ?? null, extra: { error_code: code, ...(reason && { reason }), ...(prefix && { prefix }) } },
   };
 }
@@ -44,12 +52,22 @@ export function missingTokenRefusal(messages: KeysmithErrorMessages): Refusal {
   };
 }
 
-export function insufficientScopeRefusal(tokenId: string, missingScopes: string[], messages: KeysmithErrorMessages): Refusal {
-  return {
-    status: HttpStatus.FORBIDDEN,
-    message: messages.insufficientScope,
-    audit: { tokenId, extra: { error_code: 'insufficient_scope', missing_scopes: missingScopes } },
+/**
+ * The refusal of a token that lacks scopes a route requires: `missing_scopes` lists those of the
+ * all-of form it lacks, `missing_any_of` each `anyOf` list of which it has none.
+ */
+export function insufficientScopeRefusal(
+  tokenId: string,
+  missingScopes: readonly string[],
+  unmetAnyOf: ReadonlyArray<readonly string[]>,
+  messages: KeysmithErrorMessages,
+): Refusal {
+  const extra = {
+    error_code: 'insufficient_scope' as const,
+    missing_scopes: missingScopes,
+    ...(unmetAnyOf.length > 0 && { missing_any_of: unmetAnyOf }),
   };
+  return { status: HttpStatus.FORBIDDEN, message: messages.insufficientScope, audit: { tokenId, extra } };
 }
 
 export const UNAVAILABLE: Refusal = { status: HttpStatus.SERVICE_UNAVAILABLE, message: UNAVAILABLE_MESSAGE, audit: null };

@@ -1,6 +1,6 @@
 import type { ExecutionContext, Type } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
-import { OPTIONAL_METADATA, PUBLIC_METADATA, SCOPES_METADATA } from '../keysmith.internal-constants.js';
+import { ANY_OF_SCOPES_METADATA, OPTIONAL_METADATA, PUBLIC_METADATA, SCOPES_METADATA } from '../keysmith.internal-constants.js';
 
 /** A route's handler, typed as `ExecutionContext.getHandler()` hands it out. */
 type Handler = ReturnType<ExecutionContext['getHandler']>;
@@ -11,8 +11,10 @@ export interface RoutePolicy {
   isPublic: boolean;
   /** `@KeysmithOptional()`: a request without a token passes as anonymous. */
   isOptional: boolean;
-  /** `@KeysmithScopes()` of the handler and of its class, each once. */
+  /** `@KeysmithScopes(...)` of the handler and of its class, each once: the token needs all of them. */
   scopes: readonly string[];
+  /** `@KeysmithScopes({ anyOf })` of the handler and of its class: the token needs one scope of each list. */
+  anyOf: ReadonlyArray<readonly string[]>;
 }
 
 /**
@@ -44,6 +46,7 @@ export class RoutePolicies {
       isPublic: flag(PUBLIC_METADATA),
       isOptional: flag(OPTIONAL_METADATA),
       scopes: [...new Set(this.reflector.getAllAndMerge<string[]>(SCOPES_METADATA, targets))],
+      anyOf: this.reflector.getAllAndMerge<string[][]>(ANY_OF_SCOPES_METADATA, targets),
     };
   }
 }

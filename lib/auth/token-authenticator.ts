@@ -1,8 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Like, type Repository } from 'typeorm';
-import { VerificationCache } from '../cache/verification-cache.js';
+import { VerificationCache, type VerifiedToken } from '../cache/verification-cache.js';
 import type { Token } from '../entities/token.entity.js';
-import { ExpiredTokenError, InvalidTokenError, RevokedTokenError, TokenAuthError } from '../errors/token-auth.errors.js';
+import {
+  DisabledTokenError,
+  ExpiredTokenError,
+  InvalidTokenError,
+  IpNotAllowedError,
+  RevokedTokenError,
+  RotatedSecretError,
+  TokenAuthError,
+} from '../errors/token-auth.errors.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_TOKEN_REPOSITORY, LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
@@ -10,14 +18,17 @@ import { FailedAttemptsThrottle } from '../throttling/failed-attempts-throttle.j
 import { parseToken, type ParsedToken } from '../token-format/token-format.js';
 import { LastUsedWriter } from '../tokens/last-used-writer.service.js';
 import { findByPrefix } from '../tokens/find-by-prefix.js';
-import { AttemptsExceededError, failureOf, type Authentication } from './authentication.js';
+import { isAllowedIp } from '../tokens/ip-allowlist.js';
+import { AttemptsExceededError, failureOf, type Authentication, type MatchedSecret } from './authentication.js';
 
 const NO_USER = { user: null };
 
-/** Where an authentication comes from, for the failed-attempts limit. */
+/** Where an authentication comes from, for the failed-attempts limit and the tokens' `allowedIps`. */
 export interface AuthenticationClient {
-  /** The client's address, read only when a secret has to be verified. */
+  /** The client's address, read only when a secret has to be verified or the token has `allowedIps`. */
   ip(): string | null;
+  /** Whether wrong secrets count against `ip()` (`failedAttemptsLimit`). Default `true`. */
+  countsFailedAttempts?: boolean;
 }
 
 /**
@@ -42,13 +53,14 @@ export class TokenAuthenticator implements OnApplicationBootstrap {
 
   /**
    * The token a raw token authenticates, or why it does not. Only a database failure throws.
-   * Without a `client`, no failed attempt is counted (as for `TokenService.authenticate()`).
+   * Without a `client`, no failed attempt is counted (as for `TokenService.authenticate()`), and a
+   * token with `allowedIps` is refused, since no address is known.
    */
   async authenticate(rawToken: unknown, client?: AuthenticationClient): Promise<Authentication> {
     if (typeof rawToken !== 'string') return failureOf(new InvalidTokenError('malformed'));
     const key = this.cache.keyOf(rawToken);
     const cached = this.cache.get(key);
-    if (cached) return this.accept(cached);
+    if (cached) return this.accept(cached, client);
 
     let parsed: ParsedToken;
     try {
@@ -56,10 +68,10 @@ export class TokenAuthenticator implements OnApplicationBootstrap {
     } catch (error) {
       return failureOf(error as InvalidTokenError);
     }
-    const ip = client ? client.ip() : undefined;
+    const ip = client && client.countsFailedAttempts !== false ? client.ip() : undefined;
     if (ip !== undefined && this.failedAttempts.isBlocked(ip, parsed.prefix)) return failureOf(new AttemptsExceededError(parsed.prefix));
     try {
-      return this.accept(await this.cache.verifyOnce(key, () => this.verifyCounted(parsed, ip)));
+      return this.accept(await this.cache.verifyOnce(key, () => this.verifyCounted(parsed, ip)), client);
     } catch (error) {
       if (error instanceof TokenAuthError || error instanceof AttemptsExceededError) return failureOf(error);
       throw error;
@@ -70,10 +82,10 @@ export class TokenAuthenticator implements OnApplicationBootstrap {
    * What `authenticate` answers for a raw token verified within the cache TTL, at once and without
    * a promise; `null` when the token must be verified (or is not a string).
    */
-  authenticateCached(rawToken: unknown): Authentication | null {
+  authenticateCached(rawToken: unknown, client?: AuthenticationClient): Authentication | null {
     if (typeof rawToken !== 'string') return null;
     const cached = this.cache.get(this.cache.keyOf(rawToken));
-    return cached ? this.accept(cached) : null;
+    return cached ? this.accept(cached, client) : null;
   }
 
   /** Whether successful verifications are kept (`cacheTtlSeconds` above 0). */
@@ -120,32 +132,50 @@ export class TokenAuthenticator implements OnApplicationBootstrap {
   }
 
   /** A verification that counts against the client's failed-attempts limit from its start. */
-  private async verifyCounted(parsed: ParsedToken, ip: string | null | undefined): Promise<Token> {
+  private async verifyCounted(parsed: ParsedToken, ip: string | null | undefined): Promise<VerifiedToken> {
     const attempt = ip === undefined ? null : this.failedAttempts.begin(ip, parsed.prefix);
     if (attempt === null && ip !== undefined) throw new AttemptsExceededError(parsed.prefix);
     try {
-      const token = await this.verify(parsed);
+      const verified = await this.verify(parsed);
       attempt?.succeeded();
-      return token;
+      return verified;
     } catch (error) {
-      if (error instanceof InvalidTokenError && (error.reason === 'wrong_secret' || error.reason === 'unknown_prefix')) attempt?.failed();
+      if (isGuess(error)) attempt?.failed();
       else attempt?.succeeded();
       throw error;
     }
   }
 
-  /** The full check: one indexed query and one hash, an equally costly hash for an unknown prefix. */
-  private async verify({ prefix, secret }: ParsedToken): Promise<Token> {
+  /**
+   * The full check: one indexed query and one hash (two for a token that keeps a rotation's
+   * previous secret, when the current one does not match), an equally costly hash for an unknown
+   * prefix. The secret is checked before the state.
+   */
+  private async verify({ prefix, secret }: ParsedToken): Promise<VerifiedToken> {
     const { hashers } = this.options;
     const token = await findByPrefix(this.tokens, prefix);
     if (!token) {
       await hashers.verifyDecoy(secret);
       throw new InvalidTokenError('unknown_prefix');
     }
-    if (!(await hashers.verify(secret, token.key))) throw new InvalidTokenError('wrong_secret', token);
+    const matched = await this.matchSecret(secret, token);
     if (token.revoked || token.purged) throw new RevokedTokenError(token);
-    if (hashers.needsRehash(token.key)) void this.upgradeHash(token, secret);
-    return token;
+    if (token.disabled) throw new DisabledTokenError(token);
+    if (matched === 'current' && hashers.needsRehash(token.key)) void this.upgradeHash(token, secret);
+    return { token, secret: matched };
+  }
+
+  /**
+   * Which of the token's secrets `secret` is. The previous one is tried only when the current one
+   * fails; once its grace period has ended it is recognised, to refuse it as `rotated_secret`.
+   */
+  private async matchSecret(secret: string, token: Token): Promise<MatchedSecret> {
+    const { hashers } = this.options;
+    if (await hashers.verify(secret, token.key)) return 'current';
+    if (token.previousKey === null || !(await hashers.verify(secret, token.previousKey)))
+      throw new InvalidTokenError('wrong_secret', token);
+    if (!isWithinGrace(token)) throw new RotatedSecretError(token);
+    return 'previous';
   }
 
   /** Hashes a proven secret again with the configured hasher, unless the token changed meanwhile. */
@@ -158,10 +188,28 @@ export class TokenAuthenticator implements OnApplicationBootstrap {
     }
   }
 
-  private accept(token: Token): Authentication {
+  /**
+   * The answer for a proven secret: refused when it is the previous one past its grace period
+   * (also for a cache entry, whose lifetime the deadline already caps), when the token has expired,
+   * or when the client's address is outside the token's `allowedIps`.
+   */
+  private accept({ token, secret }: VerifiedToken, client: AuthenticationClient | undefined): Authentication {
+    if (secret === 'previous' && !isWithinGrace(token)) return failureOf(new RotatedSecretError(token));
     if (token.isExpired) return failureOf(new ExpiredTokenError(token));
+    if (token.allowedIps !== null && token.allowedIps.length > 0) {
+      const ip = client ? client.ip() : null;
+      if (!isAllowedIp(ip, token.allowedIps)) return failureOf(new IpNotAllowedError(token, ip));
+    }
     token.lastUsedAt = new Date();
     this.lastUsed.noteUse(token.id, token.lastUsedAt);
-    return { token, failure: null };
+    return { token, failure: null, secret };
   }
+}
+
+const isWithinGrace = (token: Token) => token.previousSecretExpiresAt !== null && token.previousSecretExpiresAt.getTime() > Date.now();
+
+/** A refusal that counts as a failed attempt: a secret that is not the token's (an old one included), or an unknown prefix. */
+function isGuess(error: unknown): boolean {
+  if (error instanceof RotatedSecretError) return true;
+  return error instanceof InvalidTokenError && (error.reason === 'wrong_secret' || error.reason === 'unknown_prefix');
 }

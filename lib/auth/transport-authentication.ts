@@ -7,7 +7,7 @@ import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import { extractToken } from '../request/extract-token.js';
 import type { RawResponse } from '../request/get-request.js';
 import { clientIp } from '../request/request-metadata.js';
-import type { AuthenticationFailure } from './authentication.js';
+import { successExtra, type AuthenticationFailure } from './authentication.js';
 import { UNAVAILABLE, missingTokenRefusal, refusalOf, type Refusal } from './refusal.js';
 import type { TokenAuthenticator } from './token-authenticator.js';
 
@@ -46,7 +46,11 @@ export class TransportAuthentication {
       if (authentication.failure) return this.refuse(refusalOf(authentication.failure, this.options.errorMessages), request, response);
       const { token } = authentication;
       const user = await this.authenticator.userOf(token);
-      this.auditLog.recordOnResponse({ action: 'auth_success', tokenId: token.id, extra: {} }, request, response);
+      this.auditLog.recordOnResponse(
+        { action: 'auth_success', tokenId: token.id, extra: successExtra(authentication.secret) },
+        request,
+        response,
+      );
       return { token, user, refusal: null };
     } catch (error) {
       this.logger.error(`Token authentication could not complete: ${(error as Error)?.message}`, (error as Error)?.stack);
@@ -55,14 +59,15 @@ export class TransportAuthentication {
   }
 
   /**
-   * Whether a raw token that authenticated a connection still does, after a change of its token:
-   * `null` when it does, else its refusal. No failed attempt is counted; a database that does not
-   * answer refuses (503), so that a connection is never kept on a state nobody could check.
+   * Whether a raw token that authenticated a connection (from `request`) still does, after a
+   * change of its token: `null` when it does, else its refusal. The token's `allowedIps` are
+   * checked against the connection's address again; no failed attempt is counted; a database that
+   * does not answer refuses (503), so that a connection is never kept on a state nobody could check.
    */
-  async recheck(rawToken: string): Promise<Refusal | null> {
+  async recheck(rawToken: string, request: unknown): Promise<Refusal | null> {
     let failure: AuthenticationFailure | null;
     try {
-      failure = (await this.authenticator.authenticate(rawToken)).failure;
+      failure = (await this.authenticator.authenticate(rawToken, { ip: () => clientIp(request), countsFailedAttempts: false })).failure;
     } catch (error) {
       this.logger.error(`Could not check a connection's token again: ${(error as Error)?.message}`);
       return UNAVAILABLE;

@@ -81,17 +81,17 @@ export class TokenConnections implements OnApplicationShutdown {
     this.stopListening();
   }
 
+  /**
+   * Checks each connection of the token again, from its own address (the token's `allowedIps` may
+   * have changed); connections with the same raw token share one verification.
+   */
   private async recheck(tokenId: string): Promise<void> {
     const connections = this.byToken.get(tokenId);
     if (!connections) return;
-    const rawTokens = new Set([...connections].map((connection) => connection.rawToken));
     await Promise.all(
-      [...rawTokens].map(async (rawToken) => {
-        const refusal = await this.authentication.recheck(rawToken);
-        if (!refusal) return;
-        for (const connection of [...(this.byToken.get(tokenId) ?? [])]) {
-          if (connection.rawToken === rawToken) this.refuse(tokenId, connection, refusal);
-        }
+      [...connections].map(async (connection) => {
+        const refusal = await this.authentication.recheck(connection.rawToken, connection.request);
+        if (refusal) this.refuse(tokenId, connection, refusal);
       }),
     );
   }

@@ -5,6 +5,9 @@ export type TokenAuditAction =
   | 'created'
   | 'rotated'
   | 'revoked'
+  | 'disabled'
+  | 'enabled'
+  | 'updated'
   | 'auth_success'
   | 'auth_failed'
   | 'expiry_warning'
@@ -15,6 +18,9 @@ export const AUDIT_ACTIONS: readonly TokenAuditAction[] = [
   'created',
   'rotated',
   'revoked',
+  'disabled',
+  'enabled',
+  'updated',
   'auth_success',
   'auth_failed',
   'expiry_warning',
@@ -23,7 +29,16 @@ export const AUDIT_ACTIONS: readonly TokenAuditAction[] = [
 ];
 
 /** `extra.error_code` of an `auth_failed` row. */
-export type AuthFailureCode = 'missing_token' | 'invalid_token' | 'revoked_token' | 'expired_token' | 'insufficient_scope' | 'rate_limited';
+export type AuthFailureCode =
+  | 'missing_token'
+  | 'invalid_token'
+  | 'revoked_token'
+  | 'expired_token'
+  | 'disabled_token'
+  | 'rotated_secret'
+  | 'ip_not_allowed'
+  | 'insufficient_scope'
+  | 'rate_limited';
 
 /** One lifecycle action or authentication attempt. Never holds a raw token or a secret. */
 @Entity({ name: 'keysmith_token_audit_log' })

@@ -1,5 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { TokenState } from '../tokens/token-service.interface.js';
+import type { TokenMetadata } from '../tokens/metadata.js';
+import { grantsScope } from '../tokens/scopes.js';
 import { TimestampColumn } from './timestamp-column.js';
 
 export type TokenType = 'user' | 'system';
@@ -62,18 +64,51 @@ export class Token {
   @Column({ type: 'boolean', default: false })
   purged!: boolean;
 
+  /** Switched off by `disable()` until `enable()`: refused like a revoked token, but reversibly. */
+  @Column({ type: 'boolean', default: false })
+  disabled!: boolean;
+
+  /** The application's own JSON object, at most `maxMetadataBytes` serialized; `null` when none. */
+  @Column({ type: 'simple-json', nullable: true })
+  metadata!: TokenMetadata | null;
+
+  /** IPv4 and IPv6 addresses and CIDR ranges the token is accepted from; `null`: from anywhere. */
+  @Column({ name: 'allowed_ips', type: 'simple-json', nullable: true })
+  allowedIps!: string[] | null;
+
+  /**
+   * `<algorithm>$<hash>` of the secret a rotation with `graceSeconds` replaced, which keeps
+   * authenticating until `previousSecretExpiresAt` (and is recognised after it, to audit the use
+   * as `rotated_secret`); `null` when none.
+   */
+  @Column({ name: 'previous_key', type: 'varchar', length: 255, nullable: true })
+  previousKey!: string | null;
+
+  /** When the previous secret stops authenticating; `null` when there is none. */
+  @TimestampColumn({ name: 'previous_secret_expires_at', nullable: true })
+  previousSecretExpiresAt!: Date | null;
+
   get isExpired(): boolean {
     return this.expiresAt !== null && this.expiresAt.getTime() <= Date.now();
   }
 
   get isActive(): boolean {
-    return !this.revoked && !this.purged && !this.isExpired;
+    return !this.revoked && !this.purged && !this.disabled && !this.isExpired;
   }
 
-  /** Where the token is in its lifecycle: purged before revoked before expired. */
+  /** Where the token is in its lifecycle: purged before revoked before disabled before expired. */
   get state(): TokenState {
     if (this.purged) return 'purged';
     if (this.revoked) return 'revoked';
+    if (this.disabled) return 'disabled';
     return this.isExpired ? 'expired' : 'active';
+  }
+
+  /**
+   * Whether the token's scopes grant `scope`: it has `scope` itself, a wildcard over its namespace
+   * (`notes:*` grants `notes:read` and `notes:write`), or `*`.
+   */
+  hasScope(scope: string): boolean {
+    return this.scopes.some((granted) => grantsScope(granted, scope));
   }
 }

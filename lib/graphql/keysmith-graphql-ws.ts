@@ -64,7 +64,7 @@ export function keysmithGraphqlWs(tokens: TokenService, options: KeysmithGraphql
     },
     onNext: async (ctx, id, payload, args, result) => {
       const state = tracked.get(ctx);
-      const refusal = state && (await connectionsOf().authentication.recheck(state.rawToken));
+      const refusal = state && (await connectionsOf().authentication.recheck(state.rawToken, ctx));
       // Closed before the event is sent: a closing socket sends nothing more.
       if (refusal) state.connection.refuse(refusal);
       return options.onNext?.(ctx, id, payload, args, result);

@@ -1,11 +1,13 @@
 import { CreateKeysmithTables1795737600000 } from './create-keysmith-tables.migration.js';
 import { KeysmithTimestampsInUtc1795996800000 } from './keysmith-timestamps-in-utc.migration.js';
 import { KeysmithTokenNotices1797206400000 } from './keysmith-token-notices.migration.js';
+import { KeysmithKeyPolicy1797292800000 } from './keysmith-key-policy.migration.js';
 import { KeysmithClaims1797379200000 } from './keysmith-claims.migration.js';
 
 export * from './create-keysmith-tables.migration.js';
 export * from './keysmith-timestamps-in-utc.migration.js';
 export * from './keysmith-token-notices.migration.js';
+export * from './keysmith-key-policy.migration.js';
 export * from './keysmith-claims.migration.js';
 
 /**
@@ -16,5 +18,6 @@ export const KEYSMITH_MIGRATIONS = [
   CreateKeysmithTables1795737600000,
   KeysmithTimestampsInUtc1795996800000,
   KeysmithTokenNotices1797206400000,
+  KeysmithKeyPolicy1797292800000,
   KeysmithClaims1797379200000,
 ];

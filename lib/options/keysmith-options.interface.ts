@@ -16,6 +16,8 @@ export interface KeysmithErrorMessages {
   invalidToken: string;
   /** 403 when the token lacks a scope the route requires. */
   insufficientScope: string;
+  /** 403 when the token has `allowedIps` and the request comes from elsewhere. */
+  ipNotAllowed: string;
   /** 429 when `rateLimitHook` or `throttleHook` blocks the request. */
   rateLimited: string;
 }
@@ -97,6 +99,8 @@ export interface KeysmithModuleOptions {
   availableScopes?: string[];
   /** Scopes of a token created without `scopes`. Default `[]`. */
   defaultScopes?: string[];
+  /** Largest `metadata` of a token, in bytes of its JSON (1 to 65,535). Default `4096`. */
+  maxMetadataBytes?: number;
   /** Write audit rows for lifecycle actions and authentication attempts. Default `true`. */
   auditLogging?: boolean;
   /** Overrides of the guard's response messages. Default `DEFAULT_ERROR_MESSAGES`. */

@@ -167,6 +167,13 @@ export const KEYSMITH_OPTION_TABLE = {
     meaning: 'Scopes of a token created without `scopes`; each must be in `availableScopes` when that is set.',
     env: 'list',
   },
+  maxMetadataBytes: {
+    default: 4_096,
+    check: wholeNumber(1, 65_535),
+    meaning:
+      "Largest `metadata` of a token, in bytes of its JSON, 1 to 65,535 (what MySQL's `TEXT` column holds); a larger one is refused with `KeysmithValidationError`.",
+    env: 'number',
+  },
   auditLogging: {
     default: true,
     check: bool,
@@ -176,7 +183,7 @@ export const KEYSMITH_OPTION_TABLE = {
     default: DEFAULT_ERROR_MESSAGES,
     shownDefault: 'see below',
     check: errorMessages,
-    meaning: '`{ missingToken, invalidToken, insufficientScope, rateLimited }`, any subset.',
+    meaning: '`{ missingToken, invalidToken, insufficientScope, ipNotAllowed, rateLimited }`, any subset.',
   },
   rateLimitHook: {
     check: optional(aFunction<RateLimitHook>()),

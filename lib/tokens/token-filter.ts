@@ -67,20 +67,26 @@ export function whereTokenFilter(query: SelectQueryBuilder<Token>, filter: Token
   if (filter.state !== undefined) query.andWhere(stateCondition(filter.state));
 }
 
-/** Not revoked, not purged, not expired. Needs the parameters `whereTokenFilter` sets. */
+/** Not revoked, purged, disabled or expired. Needs the parameters `whereTokenFilter` sets. */
 export function activeCondition(): Brackets {
-  return new Brackets((active) => active.where('token.revoked = :no AND token.purged = :no').andWhere(notExpired()));
+  return new Brackets((active) =>
+    active.where('token.revoked = :no AND token.purged = :no AND token.disabled = :no').andWhere(notExpired()),
+  );
 }
 
-/** Revoked, purged or expired. */
+/** Revoked, purged, disabled or expired. */
 export function inactiveCondition(): Brackets {
-  return new Brackets((inactive) => inactive.where('token.revoked = :yes OR token.purged = :yes').orWhere('token.expiresAt <= :now'));
+  return new Brackets((inactive) =>
+    inactive.where('token.revoked = :yes OR token.purged = :yes OR token.disabled = :yes').orWhere('token.expiresAt <= :now'),
+  );
 }
 
 function stateCondition(state: TokenState): Brackets {
   return new Brackets((where) => {
     if (state === 'active') where.where(activeCondition());
-    else if (state === 'expired') where.where('token.revoked = :no AND token.purged = :no AND token.expiresAt <= :now');
+    else if (state === 'disabled') where.where('token.revoked = :no AND token.purged = :no AND token.disabled = :yes');
+    else if (state === 'expired')
+      where.where('token.revoked = :no AND token.purged = :no AND token.disabled = :no AND token.expiresAt <= :now');
     else if (state === 'revoked') where.where('token.revoked = :yes AND token.purged = :no');
     else where.where('token.purged = :yes');
   });

@@ -1,4 +1,5 @@
 import type { Token, TokenType } from '../entities/token.entity.js';
+import type { TokenMetadata } from './metadata.js';
 
 /** A user or actor: an object with an `id`, or the id itself. */
 export type UserRef = { id: string | number } | string | number;
@@ -21,6 +22,14 @@ export interface CreateTokenInput {
   expiresAt?: Date | null;
   /** Default `'user'`. */
   tokenType?: TokenType;
+  /** The application's own JSON object, at most `maxMetadataBytes` serialized. Default none (`null`). */
+  metadata?: TokenMetadata | null;
+  /**
+   * IPv4 and IPv6 addresses and CIDR ranges (`203.0.113.7`, `10.0.0.0/8`, `2001:db8::/32`) the
+   * token is accepted from; any other client address gets 403. Default none (`null`, or `[]`):
+   * from anywhere.
+   */
+  allowedIps?: string[] | null;
   request?: AuditRequest;
   /** Where the action came from, recorded as the audit row's `extra.source` (the CLI writes `cli`). */
   source?: string;
@@ -45,15 +54,47 @@ export interface LifecycleInput {
   location?: string;
 }
 
+export interface RotateInput extends LifecycleInput {
+  /**
+   * Seconds the previous secret keeps authenticating, ending at the token's expiry at the latest:
+   * a whole number from 0 to 31,536,000 (365 days). Default `0`: it stops at once.
+   */
+  graceSeconds?: number;
+}
+
+/**
+ * The fields `update()` changes: each one given is validated as `create()` does and replaces the
+ * current value; those left out stay as they are.
+ */
+export interface UpdateTokenInput extends LifecycleInput {
+  name?: string;
+  description?: string;
+  scopes?: string[];
+  /** `null`: never expires. */
+  expiresAt?: Date | null;
+  /** `null` removes it. */
+  metadata?: TokenMetadata | null;
+  /** `null` or `[]`: from anywhere. */
+  allowedIps?: string[] | null;
+}
+
+/** The fields `update()` can change, in the order its audit row names them. */
+export const UPDATABLE_FIELDS = ['name', 'description', 'scopes', 'expiresAt', 'metadata', 'allowedIps'] as const;
+
+export type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
+
 export interface RevokeInput extends LifecycleInput {
   /** Also mark the token purged (the same as `purge()`). */
   purge?: boolean;
 }
 
-/** Where a token is in its lifecycle; `revoked` excludes purged tokens, `expired` excludes both. */
-export type TokenState = 'active' | 'expired' | 'revoked' | 'purged';
+/**
+ * Where a token is in its lifecycle, the first that applies of `purged`, `revoked`, `disabled`,
+ * `expired` and `active`: `revoked` excludes purged tokens, `disabled` both, `expired` all three.
+ */
+export type TokenState = 'active' | 'disabled' | 'expired' | 'revoked' | 'purged';
 
-const STATES: Record<TokenState, true> = { active: true, expired: true, revoked: true, purged: true };
+const STATES: Record<TokenState, true> = { active: true, disabled: true, expired: true, revoked: true, purged: true };
 
 /** Every `TokenState`, as `list()`, the command line and the admin API take them. */
 export const TOKEN_STATES = Object.keys(STATES) as readonly TokenState[];
@@ -79,10 +120,11 @@ export interface TokenFilter {
 export interface ListTokensInput extends TokenFilter {
   /** Part of the name (any case) or of the prefix. */
   search?: string;
-  /** `true`: not revoked, not purged, not expired; `false`: any of those. */
+  /** `true`: not revoked, purged, disabled or expired; `false`: any of those. */
   active?: boolean;
   revoked?: boolean;
   purged?: boolean;
+  disabled?: boolean;
   /** Default `createdAt`, ties broken by id. */
   sort?: TokenSortField;
   /** Default `desc`. */

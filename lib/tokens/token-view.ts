@@ -4,8 +4,8 @@ import type { Token } from '../entities/token.entity.js';
 export type TokenView = ReturnType<typeof tokenView>;
 
 /**
- * A token as the admin API and the CLI show it: every column but the hash of its secret, and its
- * lifecycle state.
+ * A token as the admin API and the CLI show it: every column but the hashes of its secrets, and
+ * its lifecycle state.
  */
 export function tokenView(token: Token) {
   return {
@@ -20,8 +20,12 @@ export function tokenView(token: Token) {
     state: token.state,
     revoked: token.revoked,
     purged: token.purged,
+    disabled: token.disabled,
     createdAt: token.createdAt,
     expiresAt: token.expiresAt,
     lastUsedAt: token.lastUsedAt,
+    previousSecretExpiresAt: token.previousSecretExpiresAt,
+    metadata: token.metadata,
+    allowedIps: token.allowedIps,
   };
 }

@@ -4,6 +4,7 @@ import type { Repository, SelectQueryBuilder } from 'typeorm';
 import { TOKEN_NAME_MAX_LENGTH, TOKEN_TYPES, Token } from '../entities/token.entity.js';
 import { KeysmithValidationError } from '../errors/keysmith-validation.error.js';
 import { TokenNotFoundError } from '../errors/token-not-found.error.js';
+import { TokenConflictError } from '../errors/token-conflict.error.js';
 import {
   TOKEN_SORT_FIELDS,
   type CreatedToken,
@@ -12,6 +13,10 @@ import {
   type LifecycleInput,
   type ListTokensInput,
   type RevokeInput,
+  type RotateInput,
+  type UpdateTokenInput,
+  type UpdatableField,
+  UPDATABLE_FIELDS,
   type TokenPage,
   type TokenRef,
   type TokenFilter,
@@ -34,6 +39,7 @@ import { LastUsedWriter } from './last-used-writer.service.js';
 import { KeysmithEventEmitter } from '../events/keysmith-event-emitter.js';
 import { KEYSMITH_EVENTS } from '../events/keysmith-events.js';
 import { tokenView } from './token-view.js';
+import { validAllowedIps, validGraceSeconds, validMetadata, validScopes } from './token-input.js';
 import { DEFAULT_LIST_LIMIT, checkPage } from '../listing/page.js';
 import { SELECTING_FILTERS, activeCondition, checkTokenFilter, inactiveCondition, whereTokenFilter } from './token-filter.js';
 import { REVOKE_BATCH_SIZE, revokeBatch } from './revoke-batch.js';
@@ -59,7 +65,7 @@ export class TokenService {
   /** Creates a token. The raw token is in the result and nowhere else: show it once. */
   async create(input: CreateTokenInput): Promise<CreatedToken> {
     const generated = generateToken(this.options.tokenPrefix, this.options.secretLength);
-    const scopes = this.validScopes(input.scopes ?? [...this.options.defaultScopes]);
+    const scopes = validScopes(input.scopes ?? [...this.options.defaultScopes], this.options.availableScopes);
     const token = this.tokens.create({
       id: randomUUID(),
       name: this.validName(input.name),
@@ -75,6 +81,11 @@ export class TokenService {
       lastUsedAt: null,
       revoked: false,
       purged: false,
+      disabled: false,
+      metadata: validMetadata(input.metadata ?? null, this.options.maxMetadataBytes),
+      allowedIps: validAllowedIps(input.allowedIps ?? null),
+      previousKey: null,
+      previousSecretExpiresAt: null,
     });
     await this.insertWithFreshPrefix(token);
     await this.auditLog.record(
@@ -86,21 +97,31 @@ export class TokenService {
   }
 
   /**
-   * Replaces the secret (the prefix stays) and returns the new raw token. The old raw token stops
-   * working as soon as this resolves.
+   * Replaces the secret (the prefix stays) and returns the new raw token. Without `graceSeconds`
+   * the old raw token stops working as soon as this resolves; with it, it keeps working until
+   * `min(now + graceSeconds, expiresAt)` (the token's `previousSecretExpiresAt`), on every
+   * instance. A rotation during a grace period ends that grace at once. Of two rotations of one
+   * token at the same moment, one takes effect and the other throws `TokenConflictError`: no raw
+   * token is ever handed out that does not work.
    */
-  async rotate(tokenOrId: TokenRef, input: LifecycleInput = {}): Promise<string> {
+  async rotate(tokenOrId: TokenRef, input: RotateInput = {}): Promise<string> {
+    const graceMs = validGraceSeconds(input.graceSeconds ?? 0) * 1_000;
     const token = await this.get(tokenOrId);
     if (token.revoked || token.purged) throw notRotatable(token);
     const secret = randomBase62(this.options.secretLength);
     const key = await this.options.hashers.hash(secret);
+    const graceEnd =
+      graceMs === 0 ? null : new Date(Math.min(Date.now() + graceMs, token.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY));
+    const changes = { key, previousKey: graceEnd && token.key, previousSecretExpiresAt: graceEnd, lastUsedAt: null };
     this.lastUsed.forget(token.id);
-    // The state is checked again in the UPDATE, so a revoke that lands meanwhile still wins.
-    const result = await this.tokens.update({ id: token.id, revoked: false, purged: false }, { key, lastUsedAt: null });
-    if (!result.affected) throw notRotatable(await this.get(token.id));
+    // The UPDATE replaces only the hash it read, in a live token: a rotation or revocation that
+    // lands meanwhile wins, and this one reports it instead of handing out a dead raw token.
+    const result = await this.tokens.update({ id: token.id, key: token.key, revoked: false, purged: false }, changes);
+    if (!result.affected) throw rotationLost(await this.get(token.id));
     await this.invalidation.tokenChanged(token.id);
-    await this.auditLog.record({ action: 'rotated', tokenId: token.id, extra: lifecycleExtra(input.actor, input.source) }, input.request);
-    this.announce(KEYSMITH_EVENTS.rotated, Object.assign(token, { key, lastUsedAt: null }), input.actor, input.source);
+    const extra = { ...lifecycleExtra(input.actor, input.source), ...(graceEnd && { grace_until: graceEnd.toISOString() }) };
+    await this.auditLog.record({ action: 'rotated', tokenId: token.id, extra }, input.request);
+    this.announce(KEYSMITH_EVENTS.rotated, Object.assign(token, changes), input.actor, input.source);
     return buildToken(token.prefix, secret);
   }
 
@@ -139,6 +160,46 @@ export class TokenService {
   }
 
   /**
+   * Switches a token off until `enable()`: it is refused (401, audited `disabled_token`) on every
+   * instance at once. Idempotent: disabling a disabled token changes and audits nothing. A
+   * revoked or purged token is refused with `KeysmithValidationError`: it is off for good.
+   */
+  async disable(tokenOrId: TokenRef, input: LifecycleInput = {}): Promise<Token> {
+    return this.switchToken(tokenOrId, true, input);
+  }
+
+  /**
+   * Switches a disabled token back on (idempotent). A revoked or purged token cannot be enabled:
+   * `KeysmithValidationError`.
+   */
+  async enable(tokenOrId: TokenRef, input: LifecycleInput = {}): Promise<Token> {
+    return this.switchToken(tokenOrId, false, input);
+  }
+
+  /**
+   * Changes the given fields of a token (`name`, `description`, `scopes`, `expiresAt`, `metadata`,
+   * `allowedIps`), each validated as `create()` validates it, and leaves the others; nothing is
+   * written when one is refused. Audited `updated` with `extra.fields`, the names of the fields
+   * that changed (never their values), and in force on every instance at once. A purged token is
+   * refused with `KeysmithValidationError`.
+   */
+  async update(tokenOrId: TokenRef, input: UpdateTokenInput): Promise<Token> {
+    if (typeof input !== 'object' || input === null) throw new KeysmithValidationError('update needs an object of the fields to change.');
+    const token = await this.get(tokenOrId);
+    if (token.purged) throw new KeysmithValidationError(`Token ${token.prefix} is purged and cannot be updated.`);
+    const changes = this.updatedFields(token, input);
+    const fields = UPDATABLE_FIELDS.filter((field) => field in changes);
+    if (fields.length === 0) return token;
+    await this.tokens.update({ id: token.id }, changes);
+    await this.invalidation.tokenChanged(token.id);
+    await this.auditLog.record(
+      { action: 'updated', tokenId: token.id, extra: { ...lifecycleExtra(input.actor, input.source), fields } },
+      input.request,
+    );
+    return Object.assign(token, changes);
+  }
+
+  /**
    * Revokes every live token that matches `filter` (the filters of `list()`; at least one of
    * `userId`, `tokenType`, `scope`, `createdBefore` and `unusedSince`) and returns how many it
    * revoked. Works in batches of 500 tokens, each in a short transaction, so that requests go on
@@ -172,14 +233,17 @@ export class TokenService {
   }
 
   /**
-   * Returns the token a raw token belongs to, or throws `InvalidTokenError`, `RevokedTokenError`
-   * or `ExpiredTokenError`. The secret is checked before the state, so only its holder learns
-   * that a token is revoked or expired. A token verified within `cacheTtlSeconds` is accepted
-   * from memory, without a query or a hash; its expiry is still checked every time.
+   * Returns the token a raw token belongs to, or throws `InvalidTokenError`, `RevokedTokenError`,
+   * `DisabledTokenError`, `ExpiredTokenError`, `RotatedSecretError` or, for a token with
+   * `allowedIps` when `client.ip` is outside them or not given, `IpNotAllowedError`. The secret is
+   * checked before the state, so only its holder learns that a token is revoked or expired. A
+   * token verified within `cacheTtlSeconds` is accepted from memory, without a query or a hash;
+   * its expiry and addresses are still checked every time.
    */
-  async authenticate(rawToken: string): Promise<Token> {
-    const { token, failure } = await this.authenticator.authenticate(rawToken);
-    if (failure) throw errorOf(failure);
+  async authenticate(rawToken: string, client: { ip?: string | null } = {}): Promise<Token> {
+    const ip = client.ip ?? null;
+    const { token, failure } = await this.authenticator.authenticate(rawToken, { ip: () => ip, countsFailedAttempts: false });
+    if (failure) throw errorOf(failure, ip);
     return token;
   }
 
@@ -249,6 +313,7 @@ export class TokenService {
     whereTokenFilter(query, input, new Date());
     if (input.revoked !== undefined) query.andWhere('token.revoked = :revoked', { revoked: input.revoked });
     if (input.purged !== undefined) query.andWhere('token.purged = :purged', { purged: input.purged });
+    if (input.disabled !== undefined) query.andWhere('token.disabled = :disabled', { disabled: input.disabled });
     if (input.active === true) query.andWhere(activeCondition());
     else if (input.active === false) query.andWhere(inactiveCondition());
     if (input.search) {
@@ -277,10 +342,10 @@ export class TokenService {
 
   private validName(name: unknown): string {
     if (typeof name !== 'string' || name.trim().length === 0) {
-      throw new KeysmithValidationError('Token name is required.');
+      throw new KeysmithValidationError('Token name is required.', 'name');
     }
     if (name.length > TOKEN_NAME_MAX_LENGTH) {
-      throw new KeysmithValidationError(`Token name is ${name.length} characters long; the limit is ${TOKEN_NAME_MAX_LENGTH}.`);
+      throw new KeysmithValidationError(`Token name is ${name.length} characters long; the limit is ${TOKEN_NAME_MAX_LENGTH}.`, 'name');
     }
     return name;
   }
@@ -292,23 +357,68 @@ export class TokenService {
     return tokenType as Token['tokenType'];
   }
 
-  private validScopes(scopes: unknown): string[] {
-    if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string' && scope.length > 0)) {
-      throw new KeysmithValidationError('Scopes must be an array of non-empty strings.');
+  /** The changes `update()` makes: each given field validated, only those that differ from the token's. */
+  private updatedFields(token: Token, input: UpdateTokenInput): Partial<Pick<Token, UpdatableField>> {
+    const scopes = input.scopes === undefined ? token.scopes : validScopes(input.scopes, this.options.availableScopes);
+    const expiresAt =
+      input.expiresAt === undefined && input.scopes === undefined ? token.expiresAt : this.expiryOnUpdate(token, input.expiresAt, scopes);
+    const proposed: Pick<Token, UpdatableField> = {
+      name: input.name === undefined ? token.name : this.validName(input.name),
+      description: input.description === undefined ? token.description : validDescription(input.description),
+      scopes,
+      expiresAt,
+      metadata: input.metadata === undefined ? token.metadata : validMetadata(input.metadata, this.options.maxMetadataBytes),
+      allowedIps: input.allowedIps === undefined ? token.allowedIps : validAllowedIps(input.allowedIps),
+    };
+    const changes: Partial<Pick<Token, UpdatableField>> = {};
+    for (const field of UPDATABLE_FIELDS) {
+      if (!sameValue(proposed[field], token[field])) Object.assign(changes, { [field]: proposed[field] });
     }
-    const { availableScopes } = this.options;
-    const unknown = scopes.filter((scope) => availableScopes.length > 0 && !availableScopes.includes(scope));
-    if (unknown.length > 0) {
-      throw new KeysmithValidationError(
-        `Unknown scope ${unknown.map((s) => `"${s}"`).join(', ')}; available scopes: ${availableScopes.join(', ')}.`,
-      );
+    return changes;
+  }
+
+  /** The expiry after an update: the one given, else the token's, within the lifetime its scopes allow. */
+  private expiryOnUpdate(token: Token, requested: Date | null | undefined, scopes: readonly string[]): Date | null {
+    return expiryWithinLimit(requested === undefined ? token.expiresAt : requested, scopes, this.options, Date.now());
+  }
+
+  /** Disables (`true`) or enables (`false`) a live token; a second call changes and audits nothing. */
+  private async switchToken(tokenOrId: TokenRef, disabled: boolean, input: LifecycleInput): Promise<Token> {
+    const token = await this.get(tokenOrId);
+    const action = disabled ? 'disabled' : 'enabled';
+    if (token.revoked || token.purged) {
+      throw new KeysmithValidationError(`Token ${token.prefix} is ${token.purged ? 'purged' : 'revoked'} and cannot be ${action}.`);
     }
-    return [...new Set(scopes as string[])];
+    const result = await this.tokens.update({ id: token.id, disabled: !disabled, revoked: false, purged: false }, { disabled });
+    await this.invalidation.tokenChanged(token.id);
+    if (!result.affected) return this.get(token.id);
+    token.disabled = disabled;
+    await this.auditLog.record({ action, tokenId: token.id, extra: lifecycleExtra(input.actor, input.source) }, input.request);
+    return token;
   }
 }
 
+/** Why a rotation's UPDATE changed nothing: the token was revoked or purged, or another rotation won. */
+function rotationLost(token: Token): KeysmithValidationError | TokenConflictError {
+  if (token.revoked || token.purged) return notRotatable(token);
+  return new TokenConflictError(
+    `Token ${token.prefix} was rotated by another request at the same moment; this rotation changed nothing. Use the raw token the other rotation returned, or rotate again.`,
+  );
+}
+
+function validDescription(description: unknown): string {
+  if (typeof description !== 'string') throw new KeysmithValidationError('description must be a string.', 'description');
+  return description;
+}
+
+/** Whether two values of a token field are the same: dates by instant, arrays and objects by their JSON. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  return typeof a === 'object' && a !== null ? JSON.stringify(a) === JSON.stringify(b) : a === b;
+}
+
 function notRotatable(token: Token): KeysmithValidationError {
-  const state = token.purged ? 'purged' : token.revoked ? 'revoked' : 'changed by another request';
+  const state = token.purged ? 'purged' : 'revoked';
   return new KeysmithValidationError(`Token ${token.prefix} is ${state} and cannot be rotated; create a new token instead.`);
 }
 

@@ -16,6 +16,7 @@ describe('the KEYSMITH_* environment variables of the CLI, from the option table
       'KEYSMITH_SHA256_PEPPER',
       'KEYSMITH_AVAILABLE_SCOPES',
       'KEYSMITH_DEFAULT_SCOPES',
+      'KEYSMITH_MAX_METADATA_BYTES',
       'KEYSMITH_REDIS',
     ]);
   });

@@ -1,13 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { Token } from '../../lib/index.js';
-import { VerificationCache } from '../../lib/cache/verification-cache.js';
+import { VerificationCache, type VerifiedToken } from '../../lib/cache/verification-cache.js';
 
 const tokenWith = (id: string): Token =>
   Object.assign(new Token(), { id, prefix: `tok_${id}`, scopes: ['read'], expiresAt: new Date('2030-01-01T00:00:00Z') });
 
+const current = (token: Token): VerifiedToken => ({ token, secret: 'current' });
+
 /** Fills the cache as a finished verification does. */
-const store = (cache: VerificationCache, key: string, token: Token) => cache.verifyOnce(key, () => Promise.resolve(token));
+const store = async (cache: VerificationCache, key: string, token: Token, secret: VerifiedToken['secret'] = 'current') =>
+  (await cache.verifyOnce(key, () => Promise.resolve({ token, secret }))).token;
 
 describe('VerificationCache', () => {
   it('keys entries by a SHA-256 of the raw token, never the token itself', () => {
@@ -24,11 +27,11 @@ describe('VerificationCache', () => {
     const cache = new VerificationCache(60_000, 10);
     const verified = await store(cache, 'k', tokenWith('a'));
     verified.scopes.push('from-verification');
-    const first = cache.get('k')!;
+    const first = cache.get('k')!.token;
     first.scopes.push('admin');
     first.expiresAt!.setFullYear(2100);
     first.name = 'changed';
-    const next = cache.get('k')!;
+    const next = cache.get('k')!.token;
     expect(next).toBeInstanceOf(Token);
     expect(next.scopes).toEqual(['read']);
     expect(next.expiresAt).toEqual(new Date('2030-01-01T00:00:00Z'));
@@ -38,7 +41,7 @@ describe('VerificationCache', () => {
   it('forgets an entry once its TTL has passed', async () => {
     const cache = new VerificationCache(100, 10);
     await store(cache, 'k', tokenWith('a'));
-    expect(cache.get('k')?.id).toBe('a');
+    expect(cache.get('k')?.token.id).toBe('a');
     expect(cache.has('k')).toBe(true);
     await sleep(150);
     expect(cache.has('k')).toBe(false);
@@ -52,8 +55,8 @@ describe('VerificationCache', () => {
     cache.get('a');
     await store(cache, 'c', tokenWith('c'));
     expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')?.id).toBe('a');
-    expect(cache.get('c')?.id).toBe('c');
+    expect(cache.get('a')?.token.id).toBe('a');
+    expect(cache.get('c')?.token.id).toBe('c');
     expect(cache.size).toBe(2);
   });
 
@@ -65,7 +68,7 @@ describe('VerificationCache', () => {
     cache.drop('a');
     expect(cache.get('old-raw')).toBeUndefined();
     expect(cache.get('new-raw')).toBeUndefined();
-    expect(cache.get('other')?.id).toBe('b');
+    expect(cache.get('other')?.token.id).toBe('b');
   });
 
   it('shares one verification among requests that miss together', async () => {
@@ -74,11 +77,11 @@ describe('VerificationCache', () => {
     let finish!: (token: Token) => void;
     const verify = () => {
       runs++;
-      return new Promise<Token>((resolve) => (finish = resolve));
+      return new Promise<Token>((resolve) => (finish = resolve)).then(current);
     };
     const all = Promise.all([cache.verifyOnce('k', verify), cache.verifyOnce('k', verify), cache.verifyOnce('k', verify)]);
     finish(tokenWith('a'));
-    const tokens = await all;
+    const tokens = (await all).map((verified) => verified.token);
     expect(runs).toBe(1);
     tokens[0].scopes.push('admin');
     expect(tokens[1].scopes).toEqual(['read']);
@@ -90,7 +93,7 @@ describe('VerificationCache', () => {
     const finishers: Array<(token: Token) => void> = [];
     const verify = () => {
       runs++;
-      return new Promise<Token>((resolve) => finishers.push(resolve));
+      return new Promise<Token>((resolve) => finishers.push(resolve)).then(current);
     };
     const before = cache.verifyOnce('k', verify);
     cache.drop('a');
@@ -101,7 +104,26 @@ describe('VerificationCache', () => {
     expect(cache.get('k')).toBeUndefined();
     finishers[1](tokenWith('a'));
     await after;
-    expect(cache.get('k')?.id).toBe('a');
+    expect(cache.get('k')?.token.id).toBe('a');
+  });
+
+  it("keeps a previous secret's entry until its grace period ends at the latest, and says which secret it holds", async () => {
+    const cache = new VerificationCache(60_000, 10);
+    const rotated = Object.assign(tokenWith('a'), { previousSecretExpiresAt: new Date(Date.now() + 150) });
+    await store(cache, 'previous-raw', rotated, 'previous');
+    await store(cache, 'current-raw', rotated);
+    expect(cache.get('previous-raw')?.secret).toBe('previous');
+    expect(cache.get('current-raw')?.secret).toBe('current');
+    await sleep(200);
+    expect(cache.get('previous-raw')).toBeUndefined();
+    expect(cache.get('current-raw')?.token.id).toBe('a');
+  });
+
+  it('does not keep a previous secret whose grace period has already ended', async () => {
+    const cache = new VerificationCache(60_000, 10);
+    const ended = Object.assign(tokenWith('a'), { previousSecretExpiresAt: new Date(Date.now() - 1) });
+    await store(cache, 'previous-raw', ended, 'previous');
+    expect(cache.has('previous-raw')).toBe(false);
   });
 
   it('keeps the user resolved for a token, a null user included, until the token is dropped', () => {
@@ -122,7 +144,7 @@ describe('VerificationCache', () => {
     const verify = async () => {
       runs++;
       await sleep(10);
-      return tokenWith('a');
+      return current(tokenWith('a'));
     };
     await Promise.all([cache.verifyOnce('k', verify), cache.verifyOnce('k', verify)]);
     expect(runs).toBe(1);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
 import { KeysmithScopes } from '../../decorators/keysmith-scopes.decorator.js';
 import type { LifecycleInput } from '../../tokens/token-service.interface.js';
 import { TokenService } from '../../tokens/token.service.js';
@@ -9,6 +9,8 @@ import { BulkTokensDto } from '../dto/bulk-tokens.dto.js';
 import { CreateTokenDto } from '../dto/create-token.dto.js';
 import { IssuedTokenDto } from '../dto/issued-token.dto.js';
 import { ListTokensQueryDto, TOKENS_PAGE_SIZE } from '../dto/list-tokens-query.dto.js';
+import { BulkRotateDto, RotateTokenDto } from '../dto/rotate-token.dto.js';
+import { UpdateTokenDto } from '../dto/update-token.dto.js';
 import { TokenPageDto } from '../dto/token-page.dto.js';
 import { TokenViewDto } from '../dto/token-view.dto.js';
 import { ValidationErrorDto } from '../dto/validation-error.dto.js';
@@ -17,6 +19,7 @@ import { KeysmithAdminGuard } from '../keysmith-admin.guard.js';
 import { TokenRefPipe } from '../token-ref.pipe.js';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -30,7 +33,7 @@ import {
 
 const TOKEN_PARAM = { name: 'id', description: 'The token id (uuid) or its prefix (`tok_ab12CD34`).' };
 
-/** The token half of the admin API: list, read, create, rotate, revoke and purge, one or many. */
+/** The token half of the admin API: list, read, create, update, rotate, disable, enable, revoke and purge, one or many. */
 @ApiTags('keysmith admin: tokens')
 @ApiSecurity(KEYSMITH_SECURITY_SCHEME)
 @ApiUnauthorizedResponse({ description: 'No token, or a token that is invalid, revoked or expired.' })
@@ -59,13 +62,16 @@ export class AdminTokensController {
     return this.forEach(body.ids, async (id) => ({ token: TokenViewDto.of(await this.tokens.purge(id, action)) }));
   }
 
-  @ApiOperation({ summary: 'Rotate many tokens', description: 'Each result holds its new raw token, shown this once.' })
+  @ApiOperation({
+    summary: 'Rotate many tokens',
+    description: 'Each result holds its new raw token, shown this once; `graceSeconds` applies to each.',
+  })
   @ApiOkResponse({ type: BulkResultDto })
   @HttpCode(200)
   @Post('bulk/rotate')
-  bulkRotate(@Body() body: BulkTokensDto, @AdminAction() action: LifecycleInput): Promise<BulkResultDto> {
+  bulkRotate(@Body() body: BulkRotateDto, @AdminAction() action: LifecycleInput): Promise<BulkResultDto> {
     return this.forEach(body.ids, async (id) => {
-      const rawToken = await this.tokens.rotate(id, action);
+      const rawToken = await this.tokens.rotate(id, { ...action, graceSeconds: body.graceSeconds });
       return { token: TokenViewDto.of(await this.tokens.get(id)), rawToken };
     });
   }
@@ -90,7 +96,9 @@ export class AdminTokensController {
       userId: body.userId,
       scopes: body.scopes,
       tokenType: body.tokenType,
-      ...(body.expiresAt === undefined ? {} : { expiresAt: body.expiresAt === null ? null : new Date(body.expiresAt) }),
+      metadata: body.metadata,
+      allowedIps: body.allowedIps,
+      ...expiryOf(body.expiresAt),
       createdBy: action.actor,
       request: action.request,
       source: action.source,
@@ -108,17 +116,60 @@ export class AdminTokensController {
   }
 
   @ApiOperation({
+    summary: 'Update a token',
+    description: 'Changes the fields given and leaves the others; in force on every instance at once.',
+  })
+  @ApiParam(TOKEN_PARAM)
+  @ApiOkResponse({ type: TokenViewDto })
+  @ApiNotFoundResponse({ description: 'No token has this id or prefix.' })
+  @Patch(':id')
+  async update(
+    @Param('id', TokenRefPipe) id: string,
+    @Body() body: UpdateTokenDto,
+    @AdminAction() action: LifecycleInput,
+  ): Promise<TokenViewDto> {
+    const { expiresAt, ...fields } = body;
+    return TokenViewDto.of(await this.tokens.update(id, { ...fields, ...expiryOf(expiresAt), ...action }));
+  }
+
+  @ApiOperation({
     summary: 'Rotate a token',
-    description: 'The old raw token stops working; the answer holds the new one, shown this once.',
+    description:
+      'The answer holds the new raw token, shown this once. The old one stops working at once, or with `graceSeconds` at the end of that grace period (the expiry at the latest).',
   })
   @ApiParam(TOKEN_PARAM)
   @ApiOkResponse({ type: IssuedTokenDto })
   @ApiNotFoundResponse({ description: 'No token has this id or prefix.' })
+  @ApiConflictResponse({ description: 'Another rotation of the token won at the same moment; nothing changed.' })
   @HttpCode(200)
   @Post(':id/rotate')
-  async rotate(@Param('id', TokenRefPipe) id: string, @AdminAction() action: LifecycleInput): Promise<IssuedTokenDto> {
-    const rawToken = await this.tokens.rotate(id, action);
+  async rotate(
+    @Param('id', TokenRefPipe) id: string,
+    @Body() body: RotateTokenDto,
+    @AdminAction() action: LifecycleInput,
+  ): Promise<IssuedTokenDto> {
+    const rawToken = await this.tokens.rotate(id, { ...action, graceSeconds: body.graceSeconds });
     return { token: TokenViewDto.of(await this.tokens.get(id)), rawToken };
+  }
+
+  @ApiOperation({ summary: 'Disable a token', description: 'Refused until enabled again, on every instance at once. Idempotent.' })
+  @ApiParam(TOKEN_PARAM)
+  @ApiOkResponse({ type: TokenViewDto })
+  @ApiNotFoundResponse({ description: 'No token has this id or prefix.' })
+  @HttpCode(200)
+  @Post(':id/disable')
+  async disable(@Param('id', TokenRefPipe) id: string, @AdminAction() action: LifecycleInput): Promise<TokenViewDto> {
+    return TokenViewDto.of(await this.tokens.disable(id, action));
+  }
+
+  @ApiOperation({ summary: 'Enable a token', description: 'A disabled token works again; a revoked or purged one cannot. Idempotent.' })
+  @ApiParam(TOKEN_PARAM)
+  @ApiOkResponse({ type: TokenViewDto })
+  @ApiNotFoundResponse({ description: 'No token has this id or prefix.' })
+  @HttpCode(200)
+  @Post(':id/enable')
+  async enable(@Param('id', TokenRefPipe) id: string, @AdminAction() action: LifecycleInput): Promise<TokenViewDto> {
+    return TokenViewDto.of(await this.tokens.enable(id, action));
   }
 
   @ApiOperation({ summary: 'Revoke a token', description: 'Idempotent.' })
@@ -158,4 +209,9 @@ export class AdminTokensController {
     }
     return { results };
   }
+}
+
+/** A validated ISO 8601 `expiresAt` as the service takes it: absent stays absent, `null` is never. */
+function expiryOf(expiresAt: string | null | undefined): { expiresAt?: Date | null } {
+  return expiresAt === undefined ? {} : { expiresAt: expiresAt === null ? null : new Date(expiresAt) };
 }

@@ -1,19 +1,15 @@
-import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { TOKEN_NAME_MAX_LENGTH, TOKEN_TYPES, type TokenType } from '../../entities/token.entity.js';
-import { ApiProperty, ApiPropertyOptional } from '../swagger/optional-swagger.js';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { TOKEN_TYPES, type TokenType } from '../../entities/token.entity.js';
+import type { TokenMetadata } from '../../tokens/metadata.js';
+import { ApiPropertyOptional } from '../swagger/optional-swagger.js';
+import { AllowedIpsField, DescriptionField, ExpiresAtField, MetadataField, NameField, ScopesField } from './token-fields.js';
 
 /** Body of `POST <path>/api/tokens`. */
 export class CreateTokenDto {
-  @ApiProperty({ maxLength: TOKEN_NAME_MAX_LENGTH, example: 'billing-export' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(TOKEN_NAME_MAX_LENGTH)
+  @NameField(true)
   name!: string;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
+  @DescriptionField()
   description?: string;
 
   @ApiPropertyOptional({ description: 'Owner of the token.', maxLength: 255 })
@@ -23,27 +19,20 @@ export class CreateTokenDto {
   @MaxLength(255)
   userId?: string;
 
-  @ApiPropertyOptional({ type: [String], description: 'Default: the `defaultScopes` option.', example: ['read'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(64)
-  @IsString({ each: true })
-  @IsNotEmpty({ each: true })
-  @MaxLength(128, { each: true })
+  @ScopesField('Default: the `defaultScopes` option.')
   scopes?: string[];
 
-  @ApiPropertyOptional({
-    type: String,
-    format: 'date-time',
-    nullable: true,
-    description: 'ISO 8601. Omitted: the default expiry; `null`: never expires.',
-  })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @ExpiresAtField('ISO 8601. Omitted: the default expiry; `null`: never expires.')
   expiresAt?: string | null;
 
   @ApiPropertyOptional({ enum: TOKEN_TYPES, default: 'user' })
   @IsOptional()
   @IsIn(TOKEN_TYPES)
   tokenType?: TokenType;
+
+  @MetadataField('A JSON object of your own, at most `maxMetadataBytes` as JSON.')
+  metadata?: TokenMetadata | null;
+
+  @AllowedIpsField('IPv4 and IPv6 addresses and CIDR ranges the token is accepted from. Omitted, `null` or `[]`: anywhere.')
+  allowedIps?: string[] | null;
 }

@@ -3,7 +3,7 @@ import { TOKEN_SORT_FIELDS, type TokenSortField, type TokenState } from '../../t
 import { ApiPropertyOptional } from '../swagger/optional-swagger.js';
 import { PageLimit, PageOffset } from './pagination.js';
 
-export const TOKEN_STATES: readonly TokenState[] = ['active', 'expired', 'revoked', 'purged'];
+export const TOKEN_STATES: readonly TokenState[] = ['active', 'disabled', 'expired', 'revoked', 'purged'];
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 /** Tokens on a page when the query sets no `limit`. */
 export const TOKENS_PAGE_SIZE = 25;

@@ -1,10 +1,11 @@
 import type { Token, TokenType } from '../../entities/token.entity.js';
+import type { TokenMetadata } from '../../tokens/metadata.js';
 import { tokenView } from '../../tokens/token-view.js';
 import type { TokenState } from '../../tokens/token-service.interface.js';
 import { ApiProperty } from '../swagger/optional-swagger.js';
 import { TOKEN_STATES } from './list-tokens-query.dto.js';
 
-/** A token as the admin API shows it: everything but the hash of its secret. */
+/** A token as the admin API shows it: everything but the hashes of its secrets. */
 export class TokenViewDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'tok_ab12CD34' }) prefix!: string;
@@ -17,11 +18,21 @@ export class TokenViewDto {
   @ApiProperty({ enum: TOKEN_STATES }) state!: TokenState;
   @ApiProperty() revoked!: boolean;
   @ApiProperty() purged!: boolean;
+  @ApiProperty({ description: 'Switched off by disable, until enable.' }) disabled!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt!: Date | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt!: Date | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the secret a rotation with a grace period replaced stops working; null when there is none.',
+  })
+  previousSecretExpiresAt!: Date | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) metadata!: TokenMetadata | null;
+  @ApiProperty({ type: [String], nullable: true, description: 'null: accepted from anywhere.' }) allowedIps!: string[] | null;
 
-  /** The view of a token, with its state worked out from `revoked`, `purged` and `expiresAt`. */
+  /** The view of a token, with its state worked out from `revoked`, `purged`, `disabled` and `expiresAt`. */
   static of(token: Token): TokenViewDto {
     return Object.assign(new TokenViewDto(), tokenView(token));
   }

@@ -49,6 +49,7 @@ export const ApiBadRequestResponse = swaggerDecorator('ApiBadRequestResponse');
 export const ApiUnauthorizedResponse = swaggerDecorator('ApiUnauthorizedResponse');
 export const ApiForbiddenResponse = swaggerDecorator('ApiForbiddenResponse');
 export const ApiNotFoundResponse = swaggerDecorator('ApiNotFoundResponse');
+export const ApiConflictResponse = swaggerDecorator('ApiConflictResponse');
 export const ApiParam = swaggerDecorator('ApiParam');
 export const ApiSecurity = swaggerDecorator('ApiSecurity');
 export const ApiExcludeController = swaggerDecorator('ApiExcludeController');
