@@ -3,6 +3,7 @@ import { addAuditCommands } from './audit.command.js';
 import type { CliOutput, WithContext } from './command.js';
 import { KEYSMITH_OPTIONS_EXPORT } from './data-source-loader.js';
 import { KEYSMITH_ENV_NAMES } from './keysmith-options-source.js';
+import { addScanCommand, type ScanEnvironment } from './scan.command.js';
 import { addTokenCommands } from './tokens.command.js';
 
 const USAGE = '-d <data-source file> [options]';
@@ -14,7 +15,7 @@ const HELP_WIDTH = 80;
  * exiting (after a help too) and writes nothing but help, to `output.stdout`; `runCli` turns the
  * errors into one line.
  */
-export function keysmithProgram(output: CliOutput, withContext: WithContext): Command {
+export function keysmithProgram(output: CliOutput, withContext: WithContext, scanEnvironment: ScanEnvironment): Command {
   const program = new Command('keysmith')
     .description('Manage nestjs-keysmith API tokens from the command line.')
     .usage(`<command> ${USAGE}`)
@@ -34,6 +35,9 @@ export function keysmithProgram(output: CliOutput, withContext: WithContext): Co
   for (const command of commandsUnder(program)) {
     command.usage([...argumentTerms(command), USAGE].join(' ')).addOption(dataSourceOption());
   }
+  // Added after: scan takes -d only to look the tokens it finds up.
+  const scan = addScanCommand(program, scanEnvironment);
+  scan.usage([...argumentTerms(scan), '[options]'].join(' '));
   // Set after the commands inherited the plain override: only keysmith itself sees options before the command words.
   program.exitOverride((error) => {
     if (error.code !== 'commander.unknownOption') throw error;
@@ -52,7 +56,8 @@ function dataSourceOption(): Option {
 
 function generalNotes(): string {
   return [
-    "Every command takes -d, --dataSource <file>: the application's TypeORM data source file (.js or .ts).",
+    "Every tokens and audit command takes -d, --dataSource <file>: the application's TypeORM data source file (.js or .ts); " +
+      'scan takes it to look the tokens it finds up.',
     '',
     `Keysmith options (tokenPrefix, hasher, availableScopes, ...) come from a \`${KEYSMITH_OPTIONS_EXPORT}\` export of the data source ` +
       `file, overridden by the environment: ${KEYSMITH_ENV_NAMES.join(', ')}.`,
@@ -71,7 +76,10 @@ function commandPath(command: Command): string[] {
   return command.parent?.parent ? [...commandPath(command.parent), command.name()] : [command.name()];
 }
 
-/** `['<prefix|id>']`: the command's arguments, all required. */
+/** `['<prefix|id>']`, `['[paths...]']`: the command's arguments, as commander writes them. */
 function argumentTerms(command: Command): string[] {
-  return command.registeredArguments.map((argument) => `<${argument.name()}>`);
+  return command.registeredArguments.map((argument) => {
+    const name = `${argument.name()}${argument.variadic ? '...' : ''}`;
+    return argument.required ? `<${name}>` : `[${name}]`;
+  });
 }

@@ -9,21 +9,25 @@ export interface CliEnvironment {
   env: NodeJS.ProcessEnv;
   cwd: string;
   output: CliOutput;
+  /** What `keysmith scan -` reads. */
+  stdin: AsyncIterable<Buffer | string>;
   /** `file:` URL of the running `main.js`, whose folder holds the TypeScript hooks and whose package the CommonJS build. */
   entry: URL;
 }
 
 /**
  * Runs one `keysmith` command line and returns the exit code: 0, or 1 after a one-line
- * `keysmith: <problem>` on stderr.
+ * `keysmith: <problem>` on stderr (and 1 when `keysmith scan` finds a token).
  */
-export async function runCli({ argv, env, cwd, output, entry }: CliEnvironment): Promise<number> {
+export async function runCli({ argv, env, cwd, output, stdin, entry }: CliEnvironment): Promise<number> {
+  let exitCode = 0;
+  const openContext = (file: string) => openContextFor(resolve(cwd, file), env, output, entry);
   const withContext: WithContext =
     <Options>(run: CommandRun<Options>) =>
     async (...actionArgs: [...unknown[], Command]) => {
       const command = actionArgs.at(-1) as Command;
       const { dataSource, ...options } = command.opts<{ dataSource: string }>();
-      const context = await openContextFor(resolve(cwd, dataSource), env, output, entry);
+      const context = await openContext(dataSource);
       try {
         await run(context, options as Options, command.args);
       } finally {
@@ -31,8 +35,9 @@ export async function runCli({ argv, env, cwd, output, entry }: CliEnvironment):
       }
     };
   try {
-    await keysmithProgram(output, withContext).parseAsync([...argv], { from: 'user' });
-    return 0;
+    const scanEnvironment = { output, stdin, cwd, openContext, setExitCode: (code: number) => void (exitCode = code) };
+    await keysmithProgram(output, withContext, scanEnvironment).parseAsync([...argv], { from: 'user' });
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError && error.exitCode === 0) return 0;
     output.stderr(`keysmith: ${problemOf(error)}\n`);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_ACTIONS } from '../../lib/index.js';
 import { createCliApp, dataSourceModule, lines, type CliApp } from './cli-app.js';
 import { openCliDatabase, type CliDatabase } from './cli-database.js';
 
@@ -82,7 +83,7 @@ describe('keysmith command line', () => {
     ],
     [
       ['audit', 'list', '-d', 'data-source.js', '--action', 'deleted'],
-      "option '--action <action>' argument 'deleted' is invalid. Allowed choices are created, rotated, revoked, auth_success, auth_failed.",
+      `option '--action <action>' argument 'deleted' is invalid. Allowed choices are ${AUDIT_ACTIONS.join(', ')}.`,
     ],
   ])('keysmith %j fails with one line on stderr and exit 1', async (args, message) => {
     const run = await app.run(args);
