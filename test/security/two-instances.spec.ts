@@ -13,8 +13,9 @@ async function health(instance: ChildApp, rawToken: string): Promise<number> {
   return (await fetch(`${instance.url}/api/health`, { headers: { 'x-keysmith-token': rawToken } })).status;
 }
 
-async function admin(instance: ChildApp, path: string): Promise<{ id: string; rawToken: string }> {
-  const response = await fetch(`${instance.url}/admin/tokens${path}`, { method: 'POST' });
+async function admin(instance: ChildApp, path: string, body?: unknown): Promise<{ id: string; rawToken: string }> {
+  const init = body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+  const response = await fetch(`${instance.url}/admin/tokens${path}`, { method: 'POST', ...init });
   expect(response.status).toBeLessThan(300);
   return (await response.json()) as { id: string; rawToken: string };
 }
@@ -81,6 +82,34 @@ describe.skipIf(!inject('redis')).each(postgres)('two app processes sharing %s a
     const { rawToken: rotated } = await admin(first, `/${id}/rotate`);
     expect((await untilRefused(second, rawToken, performance.now(), 1_000)).ms).toBeLessThan(1_000);
     expect(await health(second, rotated)).toBe(200);
+  });
+
+  it('a grace period started through one process ends on the other at its deadline, though the other cached the old secret for 60 s', async () => {
+    const [first, second] = instances as [ChildApp, ChildApp];
+    const { id, rawToken } = await admin(first, '');
+    expect(await health(second, rawToken)).toBe(200);
+    const { rawToken: rotated } = await admin(first, `/${id}/rotate`, { graceSeconds: 2 });
+    const deadline = performance.now() + 2_000;
+    expect(await health(second, rawToken)).toBe(200);
+    expect(await health(second, rotated)).toBe(200);
+    // Warm on the other process now: the old secret is served from its cache until the deadline, and no longer.
+    while (performance.now() < deadline - 300) expect(await health(second, rawToken)).toBe(200);
+    const { ms } = await untilRefused(second, rawToken, deadline, 5_000);
+    console.log(
+      `[two processes] grace of 2 s: the other process refused the old secret ${ms.toFixed(0)} ms after the deadline (cache TTL 60 s)`,
+    );
+    expect(ms).toBeLessThan(300);
+    expect(await health(second, rotated)).toBe(200);
+  });
+
+  it('a token disabled through one process is refused by the other at once, and accepted again once enabled', async () => {
+    const [first, second] = instances as [ChildApp, ChildApp];
+    const { id, rawToken } = await admin(first, '');
+    expect(await health(second, rawToken)).toBe(200);
+    await admin(first, `/${id}/disable`);
+    expect((await untilRefused(second, rawToken, performance.now(), 1_000)).requests).toBe(1);
+    await admin(first, `/${id}/enable`);
+    expect(await health(second, rawToken)).toBe(200);
   });
 });
 
