@@ -6,6 +6,9 @@ export const KEYSMITH_EVENTS = {
   rotated: 'keysmith.token.rotated',
   revoked: 'keysmith.token.revoked',
   purged: 'keysmith.token.purged',
+  disabled: 'keysmith.token.disabled',
+  enabled: 'keysmith.token.enabled',
+  updated: 'keysmith.token.updated',
   expiring: 'keysmith.token.expiring',
   expired: 'keysmith.token.expired',
   leaked: 'keysmith.token.leaked',
@@ -26,6 +29,14 @@ export type TokenCreatedEvent = TokenEvent;
 export type TokenRotatedEvent = TokenEvent;
 export type TokenRevokedEvent = TokenEvent;
 export type TokenPurgedEvent = TokenEvent;
+export type TokenDisabledEvent = TokenEvent;
+export type TokenEnabledEvent = TokenEvent;
+
+/** `update()` changed the token: `token` holds the new values. */
+export interface TokenUpdatedEvent extends TokenEvent {
+  /** The names of the fields that changed (`name`, `scopes`, `expiresAt`, ...), never their values. */
+  fields: string[];
+}
 
 /** The token expires within `daysBefore` days: sent once per token and threshold of `expiryWarnings.daysBefore`. */
 export interface TokenExpiringEvent extends TokenEvent {
@@ -57,6 +68,9 @@ export interface KeysmithEventPayloads {
   'keysmith.token.rotated': TokenRotatedEvent;
   'keysmith.token.revoked': TokenRevokedEvent;
   'keysmith.token.purged': TokenPurgedEvent;
+  'keysmith.token.disabled': TokenDisabledEvent;
+  'keysmith.token.enabled': TokenEnabledEvent;
+  'keysmith.token.updated': TokenUpdatedEvent;
   'keysmith.token.expiring': TokenExpiringEvent;
   'keysmith.token.expired': TokenExpiredEvent;
   'keysmith.token.leaked': TokenLeakedEvent;

@@ -37,7 +37,7 @@ import { TokenAuthenticator } from '../auth/token-authenticator.js';
 import { findByPrefix } from './find-by-prefix.js';
 import { LastUsedWriter } from './last-used-writer.service.js';
 import { KeysmithEventEmitter } from '../events/keysmith-event-emitter.js';
-import { KEYSMITH_EVENTS } from '../events/keysmith-events.js';
+import { KEYSMITH_EVENTS, type TokenEvent } from '../events/keysmith-events.js';
 import { tokenView } from './token-view.js';
 import { validAllowedIps, validGraceSeconds, validMetadata, validScopes } from './token-input.js';
 import { DEFAULT_LIST_LIMIT, checkPage } from '../listing/page.js';
@@ -45,7 +45,7 @@ import { SELECTING_FILTERS, activeCondition, checkTokenFilter, inactiveCondition
 import { REVOKE_BATCH_SIZE, revokeBatch } from './revoke-batch.js';
 import { expiryWithinLimit } from './lifetime-policy.js';
 
-type LifecycleEventName = (typeof KEYSMITH_EVENTS)['created' | 'rotated' | 'revoked' | 'purged'];
+type LifecycleEventName = (typeof KEYSMITH_EVENTS)['created' | 'rotated' | 'revoked' | 'purged' | 'disabled' | 'enabled'];
 // 62^8 identifiers make a collision rare; three tries make a failure from it practically impossible.
 const CREATE_ATTEMPTS = 3;
 
@@ -196,7 +196,9 @@ export class TokenService {
       { action: 'updated', tokenId: token.id, extra: { ...lifecycleExtra(input.actor, input.source), fields } },
       input.request,
     );
-    return Object.assign(token, changes);
+    Object.assign(token, changes);
+    this.events.emit(KEYSMITH_EVENTS.updated, { ...lifecycleEvent(token, input.actor, input.source), fields });
+    return token;
   }
 
   /**
@@ -325,7 +327,7 @@ export class TokenService {
   }
 
   private announce(name: LifecycleEventName, token: Token, actor: UserRef | null | undefined, source: string | undefined): void {
-    this.events.emit(name, { token: tokenView(token), actorId: userIdOf(actor), source: source ?? null });
+    this.events.emit(name, lifecycleEvent(token, actor, source));
   }
 
   private async insertWithFreshPrefix(token: Token): Promise<void> {
@@ -394,8 +396,14 @@ export class TokenService {
     if (!result.affected) return this.get(token.id);
     token.disabled = disabled;
     await this.auditLog.record({ action, tokenId: token.id, extra: lifecycleExtra(input.actor, input.source) }, input.request);
+    this.announce(KEYSMITH_EVENTS[action], token, input.actor, input.source);
     return token;
   }
+}
+
+/** What every lifecycle event says: the token as it is now, who acted and from where. */
+function lifecycleEvent(token: Token, actor: UserRef | null | undefined, source: string | undefined): TokenEvent {
+  return { token: tokenView(token), actorId: userIdOf(actor), source: source ?? null };
 }
 
 /** Why a rotation's UPDATE changed nothing: the token was revoked or purged, or another rotation won. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2, EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KEYSMITH_EVENTS, type TokenEvent } from '../../lib/index.js';
+import { KEYSMITH_EVENTS, type TokenEvent, type TokenUpdatedEvent } from '../../lib/index.js';
 import { databaseVariants, startTestApp, variantName, type TestApp } from '../support/test-app.js';
 
 interface Received {
@@ -70,6 +70,23 @@ describe.each(databaseVariants())('lifecycle events on $database', (variant) => 
         expect(text).not.toContain(secret);
       }
     }
+  });
+
+  it('emits disabled, enabled and updated (with the names of the changed fields, never their values)', async () => {
+    const { token } = await app.tokens.create({ name: 'switched', scopes: ['read'] });
+    received = [];
+    await app.tokens.disable(token, { actor: 'ops-1', source: 'admin' });
+    await app.tokens.disable(token);
+    await app.tokens.enable(token.id, { actor: 'ops-2' });
+    await app.tokens.update(token.prefix, { name: 'renamed', description: 'new text', actor: 'ops-3', source: 'cli' });
+    await app.tokens.update(token.prefix, { name: 'renamed' });
+
+    expect(names()).toEqual([KEYSMITH_EVENTS.disabled, KEYSMITH_EVENTS.enabled, KEYSMITH_EVENTS.updated]);
+    const [disabled, enabled, updated] = received.map((event) => event.payload);
+    expect(disabled).toMatchObject({ token: { id: token.id, disabled: true }, actorId: 'ops-1', source: 'admin' });
+    expect(enabled).toMatchObject({ token: { id: token.id, disabled: false }, actorId: 'ops-2', source: null });
+    expect(updated).toMatchObject({ token: { id: token.id, name: 'renamed' }, actorId: 'ops-3', source: 'cli' });
+    expect((updated as TokenUpdatedEvent).fields.sort()).toEqual(['description', 'name']);
   });
 
   it('emits nothing for a revoke or purge that changes nothing', async () => {
