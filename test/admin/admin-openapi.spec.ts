@@ -8,7 +8,10 @@ const OPERATIONS = [
   ['get', '/keysmith/api/tokens'],
   ['post', '/keysmith/api/tokens'],
   ['get', '/keysmith/api/tokens/{id}'],
+  ['patch', '/keysmith/api/tokens/{id}'],
   ['post', '/keysmith/api/tokens/{id}/rotate'],
+  ['post', '/keysmith/api/tokens/{id}/disable'],
+  ['post', '/keysmith/api/tokens/{id}/enable'],
   ['post', '/keysmith/api/tokens/{id}/revoke'],
   ['post', '/keysmith/api/tokens/{id}/purge'],
   ['post', '/keysmith/api/tokens/bulk/revoke'],
@@ -44,7 +47,7 @@ describe('OpenAPI document of the admin API', () => {
       expect(operation!.security).toEqual([{ [KEYSMITH_SECURITY_SCHEME]: [] }]);
       expect(Object.keys(operation!.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['400', '401', '403']));
     }
-    expect(Object.keys(document.paths).filter((path) => path.startsWith('/keysmith'))).toHaveLength(9);
+    expect(Object.keys(document.paths).filter((path) => path.startsWith('/keysmith'))).toHaveLength(11);
   });
 
   it('documents the DTOs: the request bodies, the query filters and the answers', () => {
