@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliApp, dataSourceModule, type CliApp } from '../cli/cli-app.js';
 import { cliDatabases, openCliDatabase, type CliDatabase } from '../cli/cli-database.js';
+import { KEYSMITH_MIGRATIONS } from '../../lib/typeorm.js';
 
 const TYPEORM_CLI = resolve('node_modules/typeorm/cli.js');
-const MIGRATIONS = ['CreateKeysmithTables1795737600000', 'KeysmithTimestampsInUtc1795996800000'];
+const MIGRATIONS = KEYSMITH_MIGRATIONS.map((Migration) => new Migration().name);
 
 describe.each(cliDatabases())("KEYSMITH_MIGRATIONS through TypeORM's own CLI on %s", (database) => {
   let db: CliDatabase;
@@ -21,7 +22,7 @@ describe.each(cliDatabases())("KEYSMITH_MIGRATIONS through TypeORM's own CLI on 
     await db?.close();
   });
 
-  it('migration:run creates the tables, migration:generate --check finds nothing, migration:revert undoes both migrations', async () => {
+  it('migration:run creates the tables, migration:generate --check finds nothing, migration:revert undoes every migration', async () => {
     expect(await db.dataSource.showMigrations()).toBe(true);
 
     const run = await typeorm('migration:run');
