@@ -5,7 +5,24 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
-const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+/** One entry point of `exports`: its declarations and code for `import` and for `require`. */
+interface ExportEntry {
+  import: { types: string; default: string };
+  require: { types: string; default: string };
+}
+
+/** The fields of package.json these tests read. */
+interface Manifest {
+  name: string;
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  exports: Record<string, ExportEntry | string>;
+  typesVersions: Record<string, Record<string, string[]>>;
+}
+
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Manifest;
 
 /** Peers only some applications need: each is imported only by an entry point or a code path of its own. */
 const OPTIONAL_PEERS = [
@@ -81,7 +98,7 @@ function requiredPackages(entry: string): string[] {
   const script = `require(${JSON.stringify(join(root, entry))});
     const names = new Set(Object.keys(require.cache).map((file) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(file.slice(${JSON.stringify(root)}.length))?.[1]).filter(Boolean));
     process.stdout.write(JSON.stringify([...names]));`;
-  return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }));
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' })) as string[];
 }
 
 describe('package.json', () => {
@@ -148,7 +165,7 @@ describe('package.json', () => {
     expect(entries.map(([subpath]) => subpath)).toEqual(
       expect.arrayContaining(['.', './throttler', './passport', './socket.io', './graphql-ws']),
     );
-    for (const [subpath, entry] of entries as [string, any][]) {
+    for (const [subpath, entry] of entries as [string, ExportEntry][]) {
       const base = /^\.\/dist\/esm\/(.+)\.js$/.exec(entry.import?.default ?? '')?.[1];
       expect(base, `${subpath}: import.default is not a .js file of dist/esm`).toBeDefined();
       expect(entry.import, subpath).toEqual({ types: `./dist/esm/${base}.d.ts`, default: `./dist/esm/${base}.js` });
@@ -176,7 +193,7 @@ describe('the npm pack --dry-run listing', () => {
   const listing = (): { path: string }[] => {
     if (files) return files;
     const stdout = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
-    return (files = JSON.parse(stdout.slice(stdout.indexOf('[')))[0].files as { path: string }[]);
+    return (files = (JSON.parse(stdout.slice(stdout.indexOf('['))) as { files: { path: string }[] }[])[0].files);
   };
 
   it('holds no tests, sample, benchmarks or sources, and no file that looks like a secret', () => {
