@@ -20,9 +20,10 @@ export interface StandaloneKeysmith {
   auditLog: AuditLogService;
   /**
    * Writes what is still buffered (audit rows, `lastUsedAt`); audit rows that a database that is
-   * down has not taken within 5 s are reported lost. Call it before the process ends.
+   * down has not taken within 5 s are reported lost. Call it before the process ends. Bound to
+   * these services: it may be destructured.
    */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /**

@@ -25,6 +25,6 @@ export function parseLeakReport(body: Buffer): LeakReportEntry[] {
     if (typeof token !== 'string' || typeof type !== 'string' || !optionalText(url) || !optionalText(source)) {
       throw new BadRequestException(`Entry ${index} of the report must have a string token and type, and a string url and source if any.`);
     }
-    return { token, type, url: (url as string | null | undefined) ?? null, source: (source as string | null | undefined) ?? null };
+    return { token, type, url: url ?? null, source: source ?? null };
   });
 }

@@ -217,7 +217,9 @@ describe.each(variants())('the leak endpoint on $database · $adapter', ({ datab
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ action: 'notify', revoked: false, token: { state: 'active' }, url: 'https://gist.github.com/x' });
       await notifying.auditLog.flush();
-      expect((await notifying.auditLog.list({ tokenId: token.id, action: 'leaked' })).map((row) => row.extra.action)).toEqual(['notify']);
+      expect((await notifying.auditLog.list({ tokenId: token.id, action: 'leaked' })).map((row): unknown => row.extra.action)).toEqual([
+        'notify',
+      ]);
     } finally {
       await notifying.close();
     }

@@ -104,7 +104,7 @@ describe.each(migrationVariants())('KEYSMITH_MIGRATIONS on $label', (variant) =>
           precision,
           isNullable,
           isPrimary,
-          default: value,
+          default: value as unknown,
         })),
         indices: table.indices
           .map(({ name, columnNames, isUnique }) => ({ name, columnNames, isUnique }))
