@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AuditLogService, TokenService, type TokenAuditLog } from 'nestjs-keysmith';
+import { AuditLogService, ExpiryWarningScanner, TokenService, type TokenAuditLog } from 'nestjs-keysmith';
 import { AppModule } from './app.module.js';
 import { databaseOptions, describeDatabase } from './database.options.js';
 import { UserSeeder } from './users/user-seeder.js';
@@ -48,6 +48,8 @@ async function expectStatus(baseUrl: string, call: Call, expected: number, label
 }
 
 /** A raw token as it may appear on screen: prefix and the start of the secret. */
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 const shortened = (rawToken: string): string => `${rawToken.slice(0, rawToken.indexOf(':') + 7)}…`;
 
 /** What each audit row of the demo's token should say, oldest first: action, status, error code. */
@@ -127,6 +129,16 @@ async function demo(app: INestApplication, baseUrl: string): Promise<void> {
   );
   await expectStatus(baseUrl, { ...health, token: rotated }, 401, 'with the purged token');
 
+  const soon = await tokens.create({ name: 'demo-expiring', user, expiresAt: new Date(Date.now() + 2 * DAY_MS) });
+  // The scan the app runs every hour, run now (whichever scan sends the warning, it is sent once).
+  await app.get(ExpiryWarningScanner).scan();
+  const [warning] = await auditLog.list({ tokenId: soon.token.id, action: 'expiry_warning' });
+  step(
+    warning?.extra.days_before === 7,
+    `expiry scan with ${soon.token.prefix} expiring in 2 days`,
+    `keysmith.token.expiring (${String(warning?.extra.days_before)} days before), logged by KeysmithNotifications, audited expiry_warning`,
+  );
+
   await auditLog.flush();
   const rows = (await auditLog.list({ tokenId: token.id })).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   console.log(`\nAudit log of ${token.prefix}, oldest first (table keysmith_token_audit_log):`);
@@ -145,7 +157,7 @@ async function main(): Promise<void> {
   process.env.SAMPLE_SQLITE_PATH = join(mkdtempSync(join(tmpdir(), 'keysmith-demo-')), 'keysmith-demo.sqlite');
   delete process.env.DATABASE_URL;
 
-  const app = await NestFactory.create<INestApplication<Server>>(AppModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.create<INestApplication<Server>>(AppModule, { logger: ['error', 'warn'], rawBody: true });
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;

@@ -17,6 +17,8 @@ export function keysmithOptions(users: Repository<User>, env: NodeJS.ProcessEnv 
     availableScopes: SCOPES,
     defaultScopes: ['read'],
     resolveUser: (userId) => users.findOneBy({ id: Number(userId) }),
+    // keysmith.token.expiring a week and a day before a token expires, which KeysmithNotifications logs.
+    expiryWarnings: { daysBefore: [7, 1] },
     ...(env.KEYSMITH_HASHER ? { hasher: env.KEYSMITH_HASHER as HasherName } : {}),
     ...(env.KEYSMITH_CACHE_TTL_SECONDS ? { cacheTtlSeconds: Number(env.KEYSMITH_CACHE_TTL_SECONDS) } : {}),
     ...(env.KEYSMITH_REDIS ? { redis: env.KEYSMITH_REDIS } : {}),

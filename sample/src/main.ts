@@ -7,7 +7,8 @@ import { setupSwagger } from './swagger.js';
 /** Serves the sample on `PORT` (default 3000). */
 async function bootstrap(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
-  const app = await NestFactory.create(AppModule);
+  // The leak endpoint verifies GitHub's signature over the raw body.
+  const app = await NestFactory.create(AppModule, { rawBody: true });
   app.enableShutdownHooks();
   setupSwagger(app);
   await app.listen(port);
@@ -26,6 +27,8 @@ Then call the API with it:
 Unguarded: curl http://localhost:${port}/api/ping
 
 Admin console: http://localhost:${port}/keysmith (sign in with a token from: npm run sample:token -- keysmith:admin)
+Leak reports (GitHub secret scanning): POST http://localhost:${port}/keysmith/leaks
+Expiry warnings are logged a week and a day before a token expires.
 OpenAPI: http://localhost:${port}/docs (Swagger UI), http://localhost:${port}/docs-json
 
 Environment: PORT, DATABASE_URL (postgres://, mariadb://, mysql://; else SQLite),

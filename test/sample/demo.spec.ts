@@ -54,6 +54,8 @@ describe('npm run demo', () => {
     expectLine(/^✔ GET \/api\/health with the revoked token → 401 /);
     expectLine(/^✔ purge tok_\w+ → purged=true, revoked=true/);
     expectLine(/^✔ GET \/api\/health with the purged token → 401 /);
+    expectLine(/KeysmithNotifications.*Token tok_\w+ "demo-expiring" of user \d+ expires within 7 day\(s\)/);
+    expectLine(/^✔ expiry scan with tok_\w+ expiring in 2 days → keysmith.token.expiring \(7 days before\)/);
     expectLine(/^\s+auth_failed\s+401\s+revoked_token\s+GET \/api\/health$/);
     expectLine(/^\s+auth_failed\s+401\s+missing_token\s+GET \/api\/health$/);
     expectLine(/^✔ audit log → 11 rows, one per step$/);
