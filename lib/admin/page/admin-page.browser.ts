@@ -5,6 +5,7 @@ import type { CreateTokenDto } from '../dto/create-token.dto.js';
 import type { IssuedTokenDto } from '../dto/issued-token.dto.js';
 import type { TokenPageDto } from '../dto/token-page.dto.js';
 import type { TokenViewDto } from '../dto/token-view.dto.js';
+import type { UpdateTokenDto } from '../dto/update-token.dto.js';
 import type { FieldErrorDto } from '../dto/validation-error.dto.js';
 
 /** What the server tells the page: the only values from outside `adminPage` that exist in the browser. */
@@ -24,14 +25,18 @@ export interface AdminPageSettings {
 export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings): void {
   const STORAGE_KEY = 'keysmith-admin-token';
 
-  /** Rotate, revoke and purge: what the page asks, says and allows for each. */
+  /** Rotate, disable, enable, revoke and purge: what the page asks, says and allows for each. */
   const LIFECYCLE_ACTIONS = {
-    rotate: { verb: 'Rotate', past: 'Rotated', consequence: 'Its current value stops working at once.', danger: false },
+    rotate: { verb: 'Rotate', past: 'Rotated', consequence: 'Choose how long its current value keeps working.', danger: false },
+    disable: { verb: 'Disable', past: 'Disabled', consequence: 'It is refused until it is enabled again.', danger: true },
+    enable: { verb: 'Enable', past: 'Enabled', consequence: 'It works again.', danger: false },
     revoke: { verb: 'Revoke', past: 'Revoked', consequence: 'It stops working at once and cannot be restored.', danger: true },
     purge: { verb: 'Purge', past: 'Purged', consequence: 'It is revoked and marked purged (a soft delete).', danger: true },
   } as const;
   type LifecycleAction = keyof typeof LIFECYCLE_ACTIONS;
-  const LIFECYCLE_ORDER: LifecycleAction[] = ['rotate', 'revoke', 'purge'];
+  /** The actions with a bulk endpoint, which the selected rows can get. */
+  const BULK_ACTIONS = ['rotate', 'revoke', 'purge'] as const;
+  type BulkAction = (typeof BULK_ACTIONS)[number];
 
   type Props = Record<string, string | ((event: Event) => void)>;
   type ApiFailure = Error & { status: number };
@@ -83,7 +88,7 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
     }
   }
 
-  async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async function api<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { 'X-KEYSMITH-TOKEN': adminToken() ?? '' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await fetch(`api/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -170,8 +175,8 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
     await showView('tokens');
   }
 
-  /** Asks in the dialog; Cancel and Escape answer no. */
-  function confirmAction(text: string): Promise<boolean> {
+  /** Asks in the dialog, with the choice of a grace period for a rotation; Cancel and Escape answer no. */
+  function confirmAction(text: string, asksGrace = false): Promise<boolean> {
     return new Promise((resolve) => {
       const dialog = $<HTMLDialogElement>('confirm');
       const ok = () => done(true);
@@ -187,6 +192,8 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
         resolve(answer);
       }
       $('confirm-text').textContent = text;
+      $('confirm-grace-row').hidden = !asksGrace;
+      select('confirm-grace').value = '0';
       $('confirm-ok').addEventListener('click', ok);
       $('confirm-cancel').addEventListener('click', cancel);
       dialog.addEventListener('cancel', cancel);
@@ -264,9 +271,36 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
     updateBulk();
   }
 
-  /** Rotate and revoke apply to live tokens; purge to any token not purged yet. */
+  /** Purge applies to any token not purged yet; the others to live tokens, disable to enabled ones and enable to disabled ones. */
   function applies(action: LifecycleAction, token: TokenViewDto): boolean {
-    return action === 'purge' ? token.state !== 'purged' : token.state !== 'revoked' && token.state !== 'purged';
+    const live = token.state !== 'revoked' && token.state !== 'purged';
+    if (action === 'purge') return token.state !== 'purged';
+    if (action === 'disable') return live && !token.disabled;
+    if (action === 'enable') return live && token.disabled;
+    return live;
+  }
+
+  /** The end of a rotation's grace period, while it is still ahead. */
+  const graceEnd = (token: TokenViewDto) =>
+    token.previousSecretExpiresAt && new Date(token.previousSecretExpiresAt).getTime() > Date.now() ? token.previousSecretExpiresAt : null;
+
+  const splitComma = (text: string) =>
+    text
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+
+  /** The metadata field's JSON object, `null` when empty; throws a message for anything else. */
+  function metadataFrom(text: string): Record<string, unknown> | null {
+    if (!text.trim()) return null;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new Error('Metadata must be JSON, such as {"team": "billing"}.');
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('Metadata must be a JSON object.');
+    return value as Record<string, unknown>;
   }
 
   function tokenRow(token: TokenViewDto): HTMLTableRowElement {
@@ -279,7 +313,9 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
         updateBulk();
       },
     });
-    const lifecycleButtons = LIFECYCLE_ORDER.map((action) => {
+    // One of Disable and Enable: the one that applies (Disable, inactive, for a revoked token).
+    const toggle: LifecycleAction = applies('enable', token) ? 'enable' : 'disable';
+    const lifecycleButtons = (['rotate', toggle, 'revoke', 'purge'] as const).map((action) => {
       const { verb, danger } = LIFECYCLE_ACTIONS[action];
       const button = el('button', {
         type: 'button',
@@ -291,6 +327,14 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
       button.disabled = !applies(action, token);
       return button;
     });
+    const editButton = el('button', {
+      type: 'button',
+      className: 'small',
+      'aria-label': `Edit ${token.name}`,
+      text: 'Edit',
+      onclick: () => openEdit(token),
+    });
+    editButton.disabled = token.state === 'purged';
     const auditButton = el('button', {
       type: 'button',
       className: 'small',
@@ -305,32 +349,40 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
         token.description ? el('div', { className: 'hint', text: token.description }) : '',
       ]),
       el('td', {}, [el('code', { text: token.prefix })]),
-      el('td', {}, [badge(token.state, token.state)]),
+      el('td', {}, [
+        badge(token.state, token.state),
+        graceEnd(token) ? el('div', { className: 'hint', text: `old value until ${formatDate(graceEnd(token))}` }) : '',
+      ]),
       el('td', { text: token.userId ?? '—' }),
-      el('td', { className: 'wrap', text: token.scopes.join(', ') || '—' }),
+      el('td', { className: 'wrap' }, [
+        token.scopes.join(', ') || '—',
+        token.allowedIps?.length ? el('div', { className: 'hint', text: `from ${token.allowedIps.join(', ')}` }) : '',
+      ]),
       el('td', { text: formatDate(token.createdAt) }),
       el('td', { text: token.expiresAt ? formatDate(token.expiresAt) : 'never' }),
       el('td', { text: formatDate(token.lastUsedAt) }),
-      el('td', {}, [el('div', { className: 'actions' }, [...lifecycleButtons, auditButton])]),
+      el('td', {}, [el('div', { className: 'actions' }, [...lifecycleButtons, editButton, auditButton])]),
     ]);
   }
 
   function updateBulk(): void {
     const count = state.selected.size;
     $('bulk-count').textContent = `${count} selected`;
-    for (const action of LIFECYCLE_ORDER) $<HTMLButtonElement>(`bulk-${action}`).disabled = count === 0;
+    for (const action of BULK_ACTIONS) $<HTMLButtonElement>(`bulk-${action}`).disabled = count === 0;
   }
 
   /**
    * Sends `action` for `tokens`: to the token's own endpoint for one (so its audit row names that
    * endpoint), to the bulk endpoint for several. Either way the answer is one result per token.
    */
-  async function sendLifecycleAction(action: LifecycleAction, tokens: TokenViewDto[]): Promise<BulkItemResultDto[]> {
+  async function sendLifecycleAction(action: LifecycleAction, tokens: TokenViewDto[], graceSeconds: number): Promise<BulkItemResultDto[]> {
+    const grace = action === 'rotate' && graceSeconds > 0 ? { graceSeconds } : undefined;
     if (tokens.length > 1) {
-      return (await api<BulkResultDto>('POST', `tokens/bulk/${action}`, { ids: tokens.map((token) => token.id) })).results;
+      const body = { ids: tokens.map((token) => token.id), ...grace };
+      return (await api<BulkResultDto>('POST', `tokens/bulk/${action as BulkAction}`, body)).results;
     }
     const { id } = tokens[0];
-    const answer = await api<IssuedTokenDto | TokenViewDto>('POST', `tokens/${encodeURIComponent(id)}/${action}`);
+    const answer = await api<IssuedTokenDto | TokenViewDto>('POST', `tokens/${encodeURIComponent(id)}/${action}`, grace);
     return [{ id, ok: true, ...('rawToken' in answer ? answer : { token: answer }) }];
   }
 
@@ -342,9 +394,9 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
     const { verb, past, consequence } = LIFECYCLE_ACTIONS[action];
     const question =
       tokens.length === 1 ? `${verb} ${tokens[0].name} (${tokens[0].prefix})? ${consequence}` : `${verb} ${tokens.length} selected tokens?`;
-    if (!(await confirmAction(question))) return;
+    if (!(await confirmAction(question, action === 'rotate'))) return;
     try {
-      const results = await sendLifecycleAction(action, tokens);
+      const results = await sendLifecycleAction(action, tokens, Number(select('confirm-grace').value));
       const done = results.flatMap((result) => (result.ok && result.token ? [result.token] : []));
       const refused = results.filter((result) => !result.ok);
       const issued = results.flatMap((result) => (result.token && result.rawToken ? [{ ...result.token, rawToken: result.rawToken }] : []));
@@ -383,6 +435,15 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
       }
       body.expiresAt = localToIso(input('c-date').value);
     }
+    const allowedIps = splitComma(input('c-ips').value);
+    if (allowedIps.length) body.allowedIps = allowedIps;
+    try {
+      const metadata = metadataFrom(input('c-metadata').value);
+      if (metadata) body.metadata = metadata;
+    } catch (error) {
+      $('create-error').textContent = messageOf(error);
+      return;
+    }
     $('create-error').textContent = '';
     try {
       const issued = await api<IssuedTokenDto>('POST', 'tokens', body);
@@ -394,6 +455,51 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
       await loadTokens();
     } catch (error) {
       failIn('create-error')(error);
+    }
+  }
+
+  /** The token the edit dialog is open for. */
+  let editing: TokenViewDto | null = null;
+
+  function openEdit(token: TokenViewDto): void {
+    editing = token;
+    $('edit-title').textContent = `Edit ${token.name} (${token.prefix})`;
+    input('e-name').value = token.name;
+    input('e-description').value = token.description;
+    input('e-scopes').value = token.scopes.join(', ');
+    input('e-ips').value = (token.allowedIps ?? []).join(', ');
+    input('e-metadata').value = token.metadata ? JSON.stringify(token.metadata) : '';
+    $('edit-error').textContent = '';
+    $<HTMLDialogElement>('edit').showModal();
+    input('e-name').focus();
+  }
+
+  /** Sends the fields of the edit dialog that differ from the token's, with `PATCH`. */
+  async function saveEdit(event: Event): Promise<void> {
+    event.preventDefault();
+    const token = editing;
+    if (!token) return;
+    const changes: UpdateTokenDto = {};
+    try {
+      const metadata = metadataFrom(input('e-metadata').value);
+      if (JSON.stringify(metadata) !== JSON.stringify(token.metadata)) changes.metadata = metadata;
+    } catch (error) {
+      $('edit-error').textContent = messageOf(error);
+      return;
+    }
+    if (input('e-name').value !== token.name) changes.name = input('e-name').value;
+    if (input('e-description').value !== token.description) changes.description = input('e-description').value;
+    const scopes = splitComma(input('e-scopes').value);
+    if (scopes.join(',') !== token.scopes.join(',')) changes.scopes = scopes;
+    const ips = splitComma(input('e-ips').value);
+    if (ips.join(',') !== (token.allowedIps ?? []).join(',')) changes.allowedIps = ips.length ? ips : null;
+    try {
+      await api<TokenViewDto>('PATCH', `tokens/${encodeURIComponent(token.id)}`, changes);
+      $<HTMLDialogElement>('edit').close();
+      say(`Updated ${token.prefix}.`);
+      await loadTokens();
+    } catch (error) {
+      failIn('edit-error')(error);
     }
   }
 
@@ -485,7 +591,9 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
       state.selected = new Set(checked ? state.tokens.map((token) => token.id) : []);
       updateBulk();
     });
-    for (const action of LIFECYCLE_ORDER) on(`bulk-${action}`, 'click', () => changeTokens(action, selectedTokens()));
+    for (const action of BULK_ACTIONS) on(`bulk-${action}`, 'click', () => changeTokens(action, selectedTokens()));
+    on('edit-form', 'submit', saveEdit);
+    on('edit-cancel', 'click', () => $<HTMLDialogElement>('edit').close());
     on('create-form', 'submit', create);
     on('c-expiry', 'change', () => ($('c-date-row').hidden = select('c-expiry').value !== 'date'));
     on('secret-copy', 'click', copySecret);

@@ -65,6 +65,8 @@ export function renderAdminPage(base: string): string {
       <div><label for="c-expiry">Expiry</label>
         <select id="c-expiry" name="expiry"><option value="default">Default expiry</option><option value="never">Never expires</option><option value="date">On a date</option></select></div>
       <div id="c-date-row" hidden><label for="c-date">Expires at (local time)</label><input id="c-date" type="datetime-local"></div>
+      <div><label for="c-ips">Allowed addresses <span class="hint">(IPs or CIDR ranges, comma-separated; empty: any)</span></label><input id="c-ips" name="allowedIps" spellcheck="false"></div>
+      <div><label for="c-metadata">Metadata <span class="hint">(a JSON object)</span></label><input id="c-metadata" name="metadata" spellcheck="false" placeholder='{"team": "billing"}'></div>
       <div class="actions"><button type="submit" class="primary">Create token</button></div>
     </form>
     <p id="create-error" class="error" role="alert"></p>
@@ -75,7 +77,7 @@ export function renderAdminPage(base: string): string {
     <form id="token-filters" class="filters" role="search" aria-label="Filter tokens">
       <div><label for="f-search">Name or prefix</label><input id="f-search" type="search" maxlength="128"></div>
       <div><label for="f-state">State</label>
-        <select id="f-state"><option value="">Any</option><option value="active">Active</option><option value="expired">Expired</option><option value="revoked">Revoked</option><option value="purged">Purged</option></select></div>
+        <select id="f-state"><option value="">Any</option><option value="active">Active</option><option value="disabled">Disabled</option><option value="expired">Expired</option><option value="revoked">Revoked</option><option value="purged">Purged</option></select></div>
       <div><label for="f-user">User id</label><input id="f-user" type="text" maxlength="255"></div>
       <div><label for="f-sort">Sort by</label>
         <select id="f-sort"><option value="createdAt">Created</option><option value="name">Name</option><option value="expiresAt">Expires</option><option value="lastUsedAt">Last used</option></select></div>
@@ -131,10 +133,30 @@ export function renderAdminPage(base: string): string {
 <dialog id="confirm" aria-labelledby="confirm-title">
   <h2 id="confirm-title">Are you sure?</h2>
   <p id="confirm-text"></p>
+  <div id="confirm-grace-row" hidden>
+    <label for="confirm-grace">The current value</label>
+    <select id="confirm-grace"><option value="0">stops working at once</option><option value="3600">keeps working for 1 hour</option><option value="86400">keeps working for 24 hours</option><option value="604800">keeps working for 7 days</option></select>
+  </div>
   <div class="row end">
     <button type="button" id="confirm-cancel">Cancel</button>
     <button type="button" id="confirm-ok" class="danger">Confirm</button>
   </div>
+</dialog>
+
+<dialog id="edit" aria-labelledby="edit-title">
+  <h2 id="edit-title">Edit token</h2>
+  <form id="edit-form" method="dialog">
+    <label for="e-name">Name</label><input id="e-name" required maxlength="128">
+    <label for="e-description">Description</label><input id="e-description" maxlength="2000">
+    <label for="e-scopes">Scopes <span class="hint">(comma-separated)</span></label><input id="e-scopes">
+    <label for="e-ips">Allowed addresses <span class="hint">(comma-separated; empty: any)</span></label><input id="e-ips" spellcheck="false">
+    <label for="e-metadata">Metadata <span class="hint">(a JSON object; empty: none)</span></label><input id="e-metadata" spellcheck="false">
+    <p id="edit-error" class="error" role="alert"></p>
+    <div class="row end">
+      <button type="button" id="edit-cancel">Cancel</button>
+      <button type="submit" id="edit-save" class="primary">Save</button>
+    </div>
+  </form>
 </dialog>
 </body>
 </html>

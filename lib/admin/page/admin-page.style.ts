@@ -59,6 +59,8 @@ tbody tr:hover { background: #f8fafc; }
 .badge-expired { color: #93370d; background: #fffaeb; border-color: #fec84b; }
 .badge-revoked { color: #912018; background: #fef3f2; border-color: #fda29b; }
 .badge-purged { color: #344054; background: #f2f4f7; border-color: #98a2b3; }
+.badge-disabled { color: #6941c6; background: #f4f3ff; border-color: #bdb4fe; }
+#edit input, #confirm select { margin-bottom: .25rem; }
 .badge-failed { color: #912018; background: #fef3f2; border-color: #fda29b; }
 .badge-ok { color: #05603a; background: #ecfdf3; border-color: #75e0a7; }
 .badge-life { color: #1f4fd1; background: #eef4ff; border-color: #a4bcfd; }
