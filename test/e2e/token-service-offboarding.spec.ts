@@ -55,9 +55,7 @@ describe.each(databaseVariants())('TokenService filters and revokeMany on $datab
     });
 
     it('refuses an unknown state, a negative offset and a limit of 0 instead of listing something else', async () => {
-      await expect(app.tokens.list({ state: 'gone' as never })).rejects.toThrow(
-        /^state must be one of active, .*; got "gone"\.$/,
-      );
+      await expect(app.tokens.list({ state: 'gone' as never })).rejects.toThrow(/^state must be one of active, .*; got "gone"\.$/);
       await expect(app.tokens.listPage({ offset: -1 })).rejects.toThrow('offset must be a whole number of at least 0; got -1.');
       await expect(app.tokens.list({ limit: 0 })).rejects.toBeInstanceOf(KeysmithValidationError);
       await expect(app.tokens.list({ createdBefore: new Date('nope') })).rejects.toThrow('createdBefore must be a valid Date.');
