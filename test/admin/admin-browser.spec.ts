@@ -126,6 +126,50 @@ describe.skipIf(chromiumMissing)('admin page in Chromium, against the sample app
     await page.getByRole('button', { name: 'Done' }).click();
   });
 
+  it('rotates with a grace period: the old value keeps working, and its deadline is shown', async () => {
+    await row('browser-made').getByRole('button', { name: 'Rotate browser-made' }).click();
+    await page.getByLabel('The current value').selectOption({ label: 'keeps working for 1 hour' });
+    await confirm();
+    await expect.poll(() => page.getByLabel('Raw token').inputValue()).not.toBe('');
+    const rotated = await page.getByLabel('Raw token').inputValue();
+    expect(await status(created)).toBe(200);
+    expect(await status(rotated)).toBe(200);
+    await expect.poll(() => row('browser-made').textContent()).toContain('old value until');
+    created = rotated;
+    await page.getByRole('button', { name: 'Done' }).click();
+  });
+
+  it('disables the token, then enables it again', async () => {
+    await row('browser-made').getByRole('button', { name: 'Disable browser-made' }).click();
+    await confirm();
+    await expect.poll(() => badgeOf('browser-made').textContent()).toBe('disabled');
+    expect(await status(created)).toBe(401);
+    await row('browser-made').getByRole('button', { name: 'Enable browser-made' }).click();
+    await confirm();
+    await expect.poll(() => badgeOf('browser-made').textContent()).toBe('active');
+    expect(await status(created)).toBe(200);
+  });
+
+  it('edits the allowed addresses and the metadata, and says which field a refusal is about', async () => {
+    await row('browser-made').getByRole('button', { name: 'Edit browser-made' }).click();
+    await page.getByLabel('Token allowed addresses').fill('10.0.0.0/33');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#edit-error').textContent()).toContain('10.0.0.0/33');
+
+    await page.getByLabel('Token allowed addresses').fill('10.0.0.0/8');
+    await page.getByLabel('Token metadata').fill('{"team": "billing"}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => row('browser-made').textContent()).toContain('from 10.0.0.0/8');
+    expect(await status(created)).toBe(403);
+
+    await row('browser-made').getByRole('button', { name: 'Edit browser-made' }).click();
+    expect(await page.getByLabel('Token metadata').inputValue()).toBe('{"team":"billing"}');
+    await page.getByLabel('Token allowed addresses').fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => row('browser-made').textContent()).not.toContain('from 10.0.0.0/8');
+    expect(await status(created)).toBe(200);
+  });
+
   it('cancels, then confirms a revoke, and the token stops working', async () => {
     await row('browser-made').getByRole('button', { name: 'Revoke browser-made' }).click();
     await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
@@ -170,14 +214,21 @@ describe.skipIf(chromiumMissing)('admin page in Chromium, against the sample app
     };
     await expect
       .poll(applied, { timeout: 10_000 })
-      .toEqual(['revoked', 'auth_failed', 'revoked', 'auth_success', 'auth_success', 'auth_failed', 'rotated', 'auth_success', 'created']);
+      .toEqual([
+        ...['revoked', 'auth_failed', 'revoked', 'auth_success'],
+        ...['auth_success', 'updated', 'auth_failed', 'updated'],
+        ...['auth_success', 'enabled', 'auth_failed', 'disabled'],
+        ...['auth_success', 'auth_success', 'rotated'],
+        ...['auth_success', 'auth_failed', 'rotated', 'auth_success', 'created'],
+      ]);
     await screenshot('audit');
 
     await page.getByLabel('Action').selectOption('auth_failed');
     await page.getByLabel('Status').fill('401');
-    await expect.poll(applied).toEqual(['auth_failed', 'auth_failed']);
+    await expect.poll(applied).toEqual(['auth_failed', 'auth_failed', 'auth_failed']);
     expect(await page.locator('#audit-rows').textContent()).toContain('error_code=revoked_token');
     expect(await page.locator('#audit-rows').textContent()).toContain('reason=wrong_secret');
+    expect(await page.locator('#audit-rows').textContent()).toContain('error_code=disabled_token');
     await screenshot('audit-filtered');
 
     const local = (date: Date) => new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
@@ -185,7 +236,7 @@ describe.skipIf(chromiumMissing)('admin page in Chromium, against the sample app
     await page.locator('#audit-filters').getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => page.locator('#audit-rows').textContent()).toContain('No audit rows match.');
     await page.getByLabel('From').fill(local(new Date(Date.now() - 60 * 60_000)));
-    await expect.poll(applied).toEqual(['auth_failed', 'auth_failed']);
+    await expect.poll(applied).toEqual(['auth_failed', 'auth_failed', 'auth_failed']);
   });
 
   it('signs out, forgetting the token', async () => {

@@ -146,11 +146,11 @@ export function renderAdminPage(base: string): string {
 <dialog id="edit" aria-labelledby="edit-title">
   <h2 id="edit-title">Edit token</h2>
   <form id="edit-form" method="dialog">
-    <label for="e-name">Name</label><input id="e-name" required maxlength="128">
-    <label for="e-description">Description</label><input id="e-description" maxlength="2000">
-    <label for="e-scopes">Scopes <span class="hint">(comma-separated)</span></label><input id="e-scopes">
-    <label for="e-ips">Allowed addresses <span class="hint">(comma-separated; empty: any)</span></label><input id="e-ips" spellcheck="false">
-    <label for="e-metadata">Metadata <span class="hint">(a JSON object; empty: none)</span></label><input id="e-metadata" spellcheck="false">
+    <label for="e-name">Token name</label><input id="e-name" required maxlength="128">
+    <label for="e-description">Token description</label><input id="e-description" maxlength="2000">
+    <label for="e-scopes">Token scopes <span class="hint">(comma-separated)</span></label><input id="e-scopes">
+    <label for="e-ips">Token allowed addresses <span class="hint">(comma-separated; empty: any)</span></label><input id="e-ips" spellcheck="false">
+    <label for="e-metadata">Token metadata <span class="hint">(a JSON object; empty: none)</span></label><input id="e-metadata" spellcheck="false">
     <p id="edit-error" class="error" role="alert"></p>
     <div class="row end">
       <button type="button" id="edit-cancel">Cancel</button>
