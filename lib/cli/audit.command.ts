@@ -1,75 +1,70 @@
 import { Option, type Command } from 'commander';
-import { In } from 'typeorm';
-import { AUDIT_ACTIONS, type TokenAuditAction, type TokenAuditLog } from '../entities/token-audit-log.entity.js';
-import { positiveInteger } from './arguments.js';
+import { AUDIT_ACTIONS, type TokenAuditAction } from '../entities/token-audit-log.entity.js';
+import { DEFAULT_LIST_LIMIT } from '../listing/page.js';
+import { httpStatus, nonNegativeInteger, positiveInteger } from './arguments.js';
+import { renderAuditRows } from './audit-view.js';
+import { CliError } from './cli-error.js';
 import type { CommandContext, WithContext } from './command.js';
-import { formatMoment, renderTable } from './table.js';
-import { sinceFrom } from './time-input.js';
+import { readPage, sayCount, type PageOptions } from './listing.js';
+import { formatMoment } from './table.js';
+import { pastMomentFrom, sinceFrom } from './time-input.js';
 
-const AUDIT_TABLE_HEADERS = ['TIME', 'ACTION', 'TOKEN', 'STATUS', 'REQUEST', 'IP', 'EXTRA'];
-
-interface ListOptions {
+interface ListOptions extends PageOptions {
   token?: string;
   action?: TokenAuditAction;
+  status?: number;
   since?: Date;
-  limit?: number;
+  until?: Date;
   json?: true;
 }
 
-/** The `audit` command group: list. */
+interface PruneOptions {
+  olderThan: Date;
+}
+
+const MOMENT_HELP = 'an ISO date (2026-01-31, UTC unless a zone is given) or a duration back (1h, 7d)';
+
+/** The `audit` command group: list, prune. */
 export function addAuditCommands(program: Command, withContext: WithContext): void {
-  const audit = program.command('audit').description('Read the audit log.');
+  const audit = program.command('audit').description('Read and prune the audit log.');
 
   audit
     .command('list')
-    .description('List audit rows, newest first: lifecycle actions and authentication attempts.')
+    .description('List audit rows, newest first: lifecycle actions and authentication attempts; stderr says how many match.')
     .option('--token <prefix|id>', 'Only the rows of this token.')
     .addOption(new Option('--action <action>', 'Only this action.').choices(AUDIT_ACTIONS))
-    .option(
-      '--since <when>',
-      'Only rows since an ISO date (2026-01-31, UTC unless a zone is given) or for a duration back (1h, 7d).',
-      (text) => sinceFrom(text, new Date()),
-    )
-    .option('--limit <n>', 'At most n rows (default 100).', positiveInteger)
+    .option('--status <code>', 'Only request rows with this final response status (100 to 599).', httpStatus)
+    .option('--since <when>', `Only rows created at or after ${MOMENT_HELP}.`, (text) => sinceFrom(text, new Date()))
+    .option('--until <when>', `Only rows created before ${MOMENT_HELP}.`, (text) => sinceFrom(text, new Date()))
+    .addOption(new Option('--limit <n>', `At most n rows (default ${DEFAULT_LIST_LIMIT}).`).argParser(positiveInteger).conflicts('all'))
+    .addOption(new Option('--offset <n>', 'Skip the first n rows (default 0).').argParser(nonNegativeInteger).conflicts('all'))
+    .option('--all', 'Every matching row, however many (narrow them with --since and --until first).')
     .option('--json', 'Print JSON instead of a table.')
     .action(withContext(list));
+
+  audit
+    .command('prune')
+    .description('Delete the audit rows older than a moment, a thousand per statement, while the application runs.')
+    .requiredOption('--older-than <when>', `Delete the rows created before ${MOMENT_HELP}, such as 90d.`, (text) =>
+      pastMomentFrom(text, new Date()),
+    )
+    .action(withContext(prune));
 }
 
 async function list(context: CommandContext, options: ListOptions): Promise<void> {
-  const tokenId = options.token === undefined ? undefined : (await context.tokens.get(options.token)).id;
-  const rows = await context.auditLog.list({ tokenId, action: options.action, since: options.since, limit: options.limit });
-  const prefixes = await prefixesOf(context, rows);
-  if (options.json) {
-    const json = rows.map((row) => ({ ...row, tokenPrefix: row.tokenId === null ? null : (prefixes.get(row.tokenId) ?? null) }));
-    context.output.stdout(`${JSON.stringify(json, null, 2)}\n`);
-  } else if (rows.length === 0) {
-    context.output.stderr('No audit rows match.\n');
-  } else {
-    context.output.stdout(
-      renderTable(
-        AUDIT_TABLE_HEADERS,
-        rows.map((row) => auditTableRow(row, prefixes)),
-      ),
-    );
+  if (options.since && options.until && options.until <= options.since) {
+    throw new CliError(`--until ${formatMoment(options.until, '')} is not after --since ${formatMoment(options.since, '')}.`);
   }
+  const tokenId = options.token === undefined ? undefined : (await context.tokens.get(options.token)).id;
+  const filter = { tokenId, action: options.action, statusCode: options.status, since: options.since, until: options.until };
+  const page = await readPage(options, DEFAULT_LIST_LIMIT, (limit, offset) => context.auditLog.listPage({ ...filter, limit, offset }));
+  if (options.json || page.items.length > 0) context.output.stdout(await renderAuditRows(context, page.items, options.json ?? false));
+  sayCount(context.output, page, options.all ? 0 : (options.offset ?? 0), { one: 'audit row', many: 'audit rows' });
 }
 
-/** Prefix of each token the rows name, found in one query: rows only hold the token's id. */
-async function prefixesOf({ tokenRepository }: CommandContext, rows: readonly TokenAuditLog[]): Promise<Map<string, string>> {
-  const ids = [...new Set(rows.map((row) => row.tokenId).filter((id): id is string => id !== null))];
-  if (ids.length === 0) return new Map();
-  const found = await tokenRepository.find({ select: { id: true, prefix: true }, where: { id: In(ids) } });
-  return new Map(found.map((token) => [token.id, token.prefix]));
-}
-
-function auditTableRow(row: TokenAuditLog, prefixes: ReadonlyMap<string, string>): string[] {
-  return [
-    formatMoment(row.createdAt, '-'),
-    row.action,
-    row.tokenId === null ? '-' : (prefixes.get(row.tokenId) ?? row.tokenId),
-    row.statusCode === null ? '-' : String(row.statusCode),
-    row.method && row.path ? `${row.method} ${row.path}` : '-',
-    row.ipAddress ?? '-',
-    Object.keys(row.extra).length > 0 ? JSON.stringify(row.extra) : '-',
-  ];
+async function prune(context: CommandContext, options: PruneOptions): Promise<void> {
+  const deleted = await context.auditLog.prune(options.olderThan);
+  context.output.stderr(
+    `Deleted ${deleted} audit ${deleted === 1 ? 'row' : 'rows'} created before ${formatMoment(options.olderThan, '')}.\n`,
+  );
 }

@@ -1,14 +1,14 @@
 import { getMetadataArgsStorage, type DataSource } from 'typeorm';
 import { TokenAuditLog } from '../entities/token-audit-log.entity.js';
 import { Token } from '../entities/token.entity.js';
-import { createStandaloneKeysmith } from '../standalone.js';
+import { standaloneKeysmith } from '../standalone-services.js';
 import { CliError } from './cli-error.js';
 import type { CliOutput, CommandContext } from './command.js';
 import { loadDataSourceFile } from './data-source-loader.js';
 import { keysmithOptionsFrom } from './keysmith-options-source.js';
 import { missingTables } from './missing-tables.js';
 
-export interface CliContext extends CommandContext {
+export interface CliContext extends Omit<CommandContext, 'confirm'> {
   /** Writes what the services still buffer, then closes the data source's connections. */
   close(): Promise<void>;
 }
@@ -39,13 +39,16 @@ export async function openContext(file: string, env: NodeJS.ProcessEnv, output: 
     if (missing.length > 0) {
       throw new CliError(`the database has no ${missing.join(' and no ')} table; run the migrations first (KEYSMITH_MIGRATIONS).`);
     }
-    const keysmith = await createStandaloneKeysmith(dataSource, options);
+    // Said after what the command says about its own change.
+    const notes: string[] = [];
+    const keysmith = await standaloneKeysmith(dataSource, options, (note) => notes.push(`Note: ${note}\n`));
     return {
       tokens: keysmith.tokens,
       auditLog: keysmith.auditLog,
       tokenRepository: dataSource.getRepository(Token),
       output,
       close: async () => {
+        for (const note of notes) output.stderr(note);
         try {
           await keysmith.close();
         } finally {

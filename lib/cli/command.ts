@@ -16,6 +16,8 @@ export interface CommandContext {
   auditLog: AuditLogService;
   tokenRepository: Repository<Token>;
   output: CliOutput;
+  /** Asks the operator on stderr and reads the answer from stdin: true for yes. */
+  confirm: (question: string) => Promise<boolean>;
 }
 
 /** What a command does with the application's data: its options as commander parsed them, then its arguments. */

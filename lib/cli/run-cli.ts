@@ -1,6 +1,7 @@
 import { CommanderError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import type { CliOutput, CommandRun, WithContext } from './command.js';
+import { confirmOn } from './confirm.js';
 import { openContextFor } from './context-build.js';
 import { keysmithProgram } from './program.js';
 
@@ -9,7 +10,7 @@ export interface CliEnvironment {
   env: NodeJS.ProcessEnv;
   cwd: string;
   output: CliOutput;
-  /** What `keysmith scan -` reads. */
+  /** What `keysmith scan -` reads, and where an operator answers a confirmation. */
   stdin: AsyncIterable<Buffer | string>;
   /** `file:` URL of the running `main.js`, whose folder holds the TypeScript hooks and whose package the CommonJS build. */
   entry: URL;
@@ -29,7 +30,7 @@ export async function runCli({ argv, env, cwd, output, stdin, entry }: CliEnviro
       const { dataSource, ...options } = command.opts<{ dataSource: string }>();
       const context = await openContext(dataSource);
       try {
-        await run(context, options as Options, command.args);
+        await run({ ...context, confirm: (question) => confirmOn(stdin, output, question) }, options as Options, command.args);
       } finally {
         await context.close();
       }

@@ -33,6 +33,20 @@ export function expiryFrom(text: string, now: Date): Date | null {
   return new Date(now.getTime() + duration);
 }
 
+/** `--expires-at`: an ISO date or date-time, UTC unless it names a zone. */
+export function dateFrom(text: string): Date {
+  const date = parseIsoDate(text);
+  if (!date) throw new InvalidArgumentError('Expected an ISO date such as 2026-12-31 or 2026-12-31T18:00:00Z.');
+  return date;
+}
+
+/** `--older-than`: a moment in the past, as `--since` takes it. */
+export function pastMomentFrom(text: string, now: Date): Date {
+  const moment = sinceFrom(text, now);
+  if (moment >= now) throw new InvalidArgumentError('Expected a duration of at least 1m, or an ISO date in the past.');
+  return moment;
+}
+
 /** `--since`: an ISO date, or a duration back from `now` (`1h`, `7d`). */
 export function sinceFrom(text: string, now: Date): Date {
   const duration = parseDuration(text);

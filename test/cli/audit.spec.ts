@@ -47,7 +47,7 @@ describe.each(cliDatabases())('keysmith audit list on %s', (database) => {
   it('shows the rows of a token as a table, newest first', async () => {
     const run = await keysmith('audit', 'list', '--token', token.prefix);
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe('4 audit rows match.\n');
     const [header, ...rows] = lines(run.stdout).map((line) => line.split(/\s{2,}/));
     expect(header).toEqual(['TIME', 'ACTION', 'TOKEN', 'STATUS', 'REQUEST', 'IP', 'EXTRA']);
     expect(rows).toEqual([

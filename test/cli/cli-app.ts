@@ -18,8 +18,8 @@ export interface CliRun {
 export interface CliApp {
   /** The application's folder. */
   dir: string;
-  /** Runs `keysmith <args>` in the application's folder. */
-  run(args: readonly string[], env?: Record<string, string>): Promise<CliRun>;
+  /** Runs `keysmith <args>` in the application's folder; `input` is its stdin (empty by default). */
+  run(args: readonly string[], env?: Record<string, string>, input?: string): Promise<CliRun>;
   /** Runs another Node.js script (another command line) in the application's folder. */
   runScript(script: string, args: readonly string[]): Promise<CliRun>;
   remove(): Promise<void>;
@@ -51,18 +51,24 @@ export async function createCliApp({ files, type = 'module', packages = [] }: Cl
   }
   return {
     dir,
-    run: (args, env = {}) => runNode(dir, CLI, args, env),
-    runScript: (script, args) => runNode(dir, script, args, {}),
+    run: (args, env = {}, input = '') => runNode(dir, CLI, args, env, input),
+    runScript: (script, args) => runNode(dir, script, args, {}, ''),
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }
 
-function runNode(cwd: string, script: string, args: readonly string[], env: Record<string, string>): Promise<CliRun> {
+function runNode(cwd: string, script: string, args: readonly string[], env: Record<string, string>, input: string): Promise<CliRun> {
   return new Promise((done) => {
-    execFile(process.execPath, [script, ...args], { cwd, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [script, ...args],
+      { cwd, env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
+    child.stdin?.end(input);
   });
 }
 

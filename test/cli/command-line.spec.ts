@@ -97,6 +97,6 @@ describe('keysmith command line', () => {
 
   it("takes a command's options, -d included, in any order after its words", async () => {
     const run = await app.run(['tokens', 'list', '--json', '-d', 'data-source.js', '--limit', '5']);
-    expect(run).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+    expect(run).toEqual({ code: 0, stdout: '[]\n', stderr: 'No tokens match.\n' });
   });
 });

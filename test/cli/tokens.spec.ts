@@ -5,6 +5,11 @@ import { cliDatabases, openCliDatabase, type CliDatabase } from './cli-database.
 
 const DAY_MS = 86_400_000;
 const RAW_TOKEN = /^tok_[0-9A-Za-z]{8}:[0-9A-Za-z]{32}[0-9]{6}$/;
+/** What the command line says once after it changed a token, when it is given no redis. */
+const NOTE =
+  "Note: Without the redis option, a rotation, revocation or purge reaches no other process's verification cache: running instances " +
+  'of the application may accept the token as it was for up to 60 s (cacheTtlSeconds). Give the application and the keysmith ' +
+  'command line (KEYSMITH_REDIS) the same redis to drop it everywhere at once.\n';
 
 describe.each(cliDatabases())('keysmith tokens on %s', (database) => {
   let db: CliDatabase;
@@ -84,7 +89,7 @@ describe.each(cliDatabases())('keysmith tokens on %s', (database) => {
     await db.dataSource.getRepository(Token).update({ id: token.id }, { lastUsedAt });
     const run = await keysmith('tokens', 'list', '--user', 'list-user');
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe('1 token matches.\n');
     const [header, row, ...rest] = lines(run.stdout);
     expect(header.split(/\s{2,}/)).toEqual(['PREFIX', 'NAME', 'USER', 'SCOPES', 'STATE', 'EXPIRES', 'LAST USED']);
     expect(row.split(/\s{2,}/)).toEqual([token.prefix, 'listed', 'list-user', 'read', 'active', 'never', '2026-03-04T05:06:07Z']);
@@ -144,6 +149,7 @@ describe.each(cliDatabases())('keysmith tokens on %s', (database) => {
     expect(rotated.startsWith(`${token.prefix}:`)).toBe(true);
     expect(lines(run.stderr)).toEqual([
       expect.stringMatching(new RegExp(`^Rotated token ${token.prefix}: the old raw token no longer works`)),
+      NOTE.trimEnd(),
     ]);
 
     await expect(db.keysmith.tokens.authenticate(rawToken)).rejects.toBeInstanceOf(InvalidTokenError);
@@ -170,7 +176,7 @@ describe.each(cliDatabases())('keysmith tokens on %s', (database) => {
   it('revoke stops the token at once and audits it once; a second revoke changes nothing', async () => {
     const { rawToken, token } = await seeded('revoking');
     const run = await keysmith('tokens', 'revoke', token.id);
-    expect(run).toEqual({ code: 0, stdout: '', stderr: `Revoked token ${token.prefix}.\n` });
+    expect(run).toEqual({ code: 0, stdout: '', stderr: `Revoked token ${token.prefix}.\n${NOTE}` });
     await expect(db.keysmith.tokens.authenticate(rawToken)).rejects.toBeInstanceOf(RevokedTokenError);
 
     const again = await keysmith('tokens', 'revoke', token.prefix);
@@ -181,7 +187,7 @@ describe.each(cliDatabases())('keysmith tokens on %s', (database) => {
   it('purge revokes and marks purged, audited as a purge from the cli; the listing shows it', async () => {
     const { rawToken, token } = await seeded('purging', { user: 'purge-user' });
     const run = await keysmith('tokens', 'purge', token.prefix, '--actor', 'ops-carol');
-    expect(run).toEqual({ code: 0, stdout: '', stderr: `Purged token ${token.prefix}: it is revoked and marked purged.\n` });
+    expect(run).toEqual({ code: 0, stdout: '', stderr: `Purged token ${token.prefix}: it is revoked and marked purged.\n${NOTE}` });
     expect(await db.dataSource.getRepository(Token).findOneByOrFail({ id: token.id })).toMatchObject({ revoked: true, purged: true });
     await expect(db.keysmith.tokens.authenticate(rawToken)).rejects.toBeInstanceOf(RevokedTokenError);
     expect(await auditRows(token, 'revoked')).toMatchObject([{ extra: { source: 'cli', actor_id: 'ops-carol', purge: true } }]);
