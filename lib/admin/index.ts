@@ -7,6 +7,8 @@ export { IssuedTokenDto } from './dto/issued-token.dto.js';
 export { ListAuditLogsQueryDto } from './dto/list-audit-logs-query.dto.js';
 export { ListTokensQueryDto } from './dto/list-tokens-query.dto.js';
 export { BulkRotateDto, RotateTokenDto } from './dto/rotate-token.dto.js';
+export { RevokeMatchingDto, RevokedCountDto } from './dto/revoke-matching.dto.js';
+export { TokenFilterDto } from './dto/token-filter.dto.js';
 export { TokenPageDto } from './dto/token-page.dto.js';
 export { TokenViewDto } from './dto/token-view.dto.js';
 export { UpdateTokenDto } from './dto/update-token.dto.js';

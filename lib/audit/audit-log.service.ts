@@ -130,7 +130,7 @@ export class AuditLogService implements OnApplicationShutdown {
    */
   prune(olderThan: Date): Promise<number> {
     if (!(olderThan instanceof Date) || Number.isNaN(olderThan.getTime())) {
-      return Promise.reject(new KeysmithValidationError('olderThan must be a valid Date.'));
+      return Promise.reject(new KeysmithValidationError('olderThan must be a valid Date.', 'olderThan'));
     }
     return pruneAuditRows(this.auditLogs, olderThan);
   }
@@ -138,7 +138,10 @@ export class AuditLogService implements OnApplicationShutdown {
   private findOptions(input: ListAuditLogsInput): FindManyOptions<TokenAuditLog> {
     checkPage(input.limit, input.offset);
     if (input.since !== undefined && input.until !== undefined && input.until <= input.since) {
-      throw new KeysmithValidationError(`until (${input.until.toISOString()}) must be later than since (${input.since.toISOString()}).`);
+      throw new KeysmithValidationError(
+        `until (${input.until.toISOString()}) must be later than since (${input.since.toISOString()}).`,
+        'until',
+      );
     }
     const where: FindOptionsWhere<TokenAuditLog> = {};
     if (input.tokenId !== undefined) where.tokenId = input.tokenId;

@@ -31,7 +31,7 @@ export function lifetimeLimit(scopes: readonly string[], options: LifetimeOption
  */
 export function expiryWithinLimit(requested: unknown, scopes: readonly string[], options: LifetimeOptions, now: number): Date | null {
   if (requested !== undefined && requested !== null && !(requested instanceof Date && !Number.isNaN(requested.getTime()))) {
-    throw new KeysmithValidationError('expiresAt must be a valid Date, or null for a token that never expires.');
+    throw new KeysmithValidationError('expiresAt must be a valid Date, or null for a token that never expires.', 'expiresAt');
   }
   const limit = lifetimeLimit(scopes, options);
   const latest = limit === null ? null : new Date(now + limit.days * DAY_MS);
@@ -44,11 +44,13 @@ export function expiryWithinLimit(requested: unknown, scopes: readonly string[],
   if (requested === null) {
     throw new KeysmithValidationError(
       `expiresAt: a token must expire within ${limit.days} days (${limit.setBy}); it cannot be made to never expire.`,
+      'expiresAt',
     );
   }
   if (requested > latest) {
     throw new KeysmithValidationError(
       `expiresAt ${requested.toISOString()} is past the limit of ${limit.days} days (${limit.setBy}); the latest allowed is ${latest.toISOString()}.`,
+      'expiresAt',
     );
   }
   return requested;

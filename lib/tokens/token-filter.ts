@@ -17,29 +17,29 @@ export function checkTokenFilter(filter: TokenFilter, { only = false } = {}): vo
   if (only) {
     const unknown = Object.keys(filter).find((name) => !FILTER_NAMES.has(name));
     if (unknown !== undefined) {
-      throw new KeysmithValidationError(`Unknown filter "${unknown}"; the filters are ${[...FILTER_NAMES].join(', ')}.`);
+      throw new KeysmithValidationError(`Unknown filter "${unknown}"; the filters are ${[...FILTER_NAMES].join(', ')}.`, unknown);
     }
   }
   const { userId, tokenType, scope, createdBefore, unusedSince, state } = filter;
   if (userId !== undefined && !(typeof userId === 'number' || (typeof userId === 'string' && userId.length > 0))) {
-    throw new KeysmithValidationError('userId must be a non-empty string or a number.');
+    throw new KeysmithValidationError('userId must be a non-empty string or a number.', 'userId');
   }
   if (tokenType !== undefined && !TOKEN_TYPES.includes(tokenType)) {
-    throw new KeysmithValidationError(`tokenType must be one of ${TOKEN_TYPES.join(', ')}; got "${String(tokenType)}".`);
+    throw new KeysmithValidationError(`tokenType must be one of ${TOKEN_TYPES.join(', ')}; got "${String(tokenType)}".`, 'tokenType');
   }
   if (scope !== undefined && (typeof scope !== 'string' || scope.length === 0)) {
-    throw new KeysmithValidationError('scope must be a non-empty string.');
+    throw new KeysmithValidationError('scope must be a non-empty string.', 'scope');
   }
   for (const [name, date] of [
     ['createdBefore', createdBefore],
     ['unusedSince', unusedSince],
   ] as const) {
     if (date !== undefined && !(date instanceof Date && !Number.isNaN(date.getTime()))) {
-      throw new KeysmithValidationError(`${name} must be a valid Date.`);
+      throw new KeysmithValidationError(`${name} must be a valid Date.`, name);
     }
   }
   if (state !== undefined && !TOKEN_STATES.includes(state)) {
-    throw new KeysmithValidationError(`state must be one of ${TOKEN_STATES.join(', ')}; got "${String(state)}".`);
+    throw new KeysmithValidationError(`state must be one of ${TOKEN_STATES.join(', ')}; got "${String(state)}".`, 'state');
   }
 }
 

@@ -239,6 +239,35 @@ describe.skipIf(chromiumMissing)('admin page in Chromium, against the sample app
     await expect.poll(applied).toEqual(['auth_failed', 'auth_failed', 'auth_failed']);
   });
 
+  it('revokes every token of the user the listing is filtered on, after confirmation', async () => {
+    await page.getByRole('button', { name: 'Tokens' }).click();
+    const leaver = [];
+    for (const name of ['leaver-laptop', 'leaver-ci']) {
+      const response = await fetch(`${sample.url}/keysmith/api/tokens`, {
+        method: 'POST',
+        headers: { 'X-KEYSMITH-TOKEN': adminToken, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name, userId: 'leaver' }),
+      });
+      leaver.push(((await response.json()) as { rawToken: string }).rawToken);
+    }
+    const button = page.getByRole('button', { name: /^Revoke all tokens of/ });
+    await page.getByRole('button', { name: 'Clear' }).first().click();
+    await expect.poll(() => button.isDisabled()).toBe(true);
+
+    await page.locator('#f-user').fill('leaver');
+    await page.getByRole('button', { name: 'Apply' }).first().click();
+    await expect.poll(() => page.getByRole('button', { name: 'Revoke all tokens of user leaver' }).isEnabled()).toBe(true);
+    await button.click();
+    await confirm();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Revoked 2 tokens of user leaver.');
+    await expect.poll(() => badgeOf('leaver-laptop').textContent()).toBe('revoked');
+    expect(await badgeOf('leaver-ci').textContent()).toBe('revoked');
+    expect(await Promise.all(leaver.map(status))).toEqual([401, 401]);
+    expect(await row('mobile-app').count()).toBe(0);
+    await page.getByRole('button', { name: 'Clear' }).first().click();
+    await expect.poll(() => row('mobile-app').count()).toBe(1);
+  });
+
   it('signs out, forgetting the token', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     expect(await page.evaluate('sessionStorage.length')).toBe(0);

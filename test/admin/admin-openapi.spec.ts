@@ -17,6 +17,7 @@ const OPERATIONS = [
   ['post', '/keysmith/api/tokens/bulk/revoke'],
   ['post', '/keysmith/api/tokens/bulk/purge'],
   ['post', '/keysmith/api/tokens/bulk/rotate'],
+  ['post', '/keysmith/api/tokens/revoke-all'],
   ['get', '/keysmith/api/audit-logs'],
 ] as const;
 
@@ -47,7 +48,7 @@ describe('OpenAPI document of the admin API', () => {
       expect(operation!.security).toEqual([{ [KEYSMITH_SECURITY_SCHEME]: [] }]);
       expect(Object.keys(operation!.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['400', '401', '403']));
     }
-    expect(Object.keys(document.paths).filter((path) => path.startsWith('/keysmith'))).toHaveLength(11);
+    expect(Object.keys(document.paths).filter((path) => path.startsWith('/keysmith'))).toHaveLength(12);
   });
 
   it('documents the DTOs: the request bodies, the query filters and the answers', () => {
@@ -60,6 +61,8 @@ describe('OpenAPI document of the admin API', () => {
         'TokenPageDto',
         'IssuedTokenDto',
         'BulkResultDto',
+        'RevokeMatchingDto',
+        'RevokedCountDto',
         'AuditLogPageDto',
         'ValidationErrorDto',
       ]),
@@ -67,7 +70,19 @@ describe('OpenAPI document of the admin API', () => {
     expect(schemas.CreateTokenDto).toMatchObject({ required: ['name'], properties: { name: { maxLength: 128 } } });
     expect(schemas.TokenViewDto).not.toHaveProperty('properties.key');
     const listParams = document.paths['/keysmith/api/tokens'].get!.parameters!.map((p) => ('name' in p ? p.name : ''));
-    expect(listParams.sort()).toEqual(['limit', 'offset', 'order', 'search', 'sort', 'state', 'userId']);
+    expect(listParams.sort()).toEqual([
+      'createdBefore',
+      'limit',
+      'offset',
+      'order',
+      'scope',
+      'search',
+      'sort',
+      'state',
+      'tokenType',
+      'unusedSince',
+      'userId',
+    ]);
     const auditParams = document.paths['/keysmith/api/audit-logs'].get!.parameters!.map((p) => ('name' in p ? p.name : ''));
     expect(auditParams.sort()).toEqual(['action', 'from', 'limit', 'offset', 'status', 'to', 'tokenId']);
   });

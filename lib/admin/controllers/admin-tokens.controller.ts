@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
 import { KeysmithScopes } from '../../decorators/keysmith-scopes.decorator.js';
 import type { LifecycleInput } from '../../tokens/token-service.interface.js';
+import { KeysmithValidationError } from '../../errors/keysmith-validation.error.js';
 import { TokenService } from '../../tokens/token.service.js';
 import { AdminAction } from '../admin-action.decorator.js';
 import { adminValidationPipe } from '../admin-validation.pipe.js';
@@ -11,6 +12,8 @@ import { IssuedTokenDto } from '../dto/issued-token.dto.js';
 import { ListTokensQueryDto, TOKENS_PAGE_SIZE } from '../dto/list-tokens-query.dto.js';
 import { BulkRotateDto, RotateTokenDto } from '../dto/rotate-token.dto.js';
 import { UpdateTokenDto } from '../dto/update-token.dto.js';
+import { RevokeMatchingDto, RevokedCountDto } from '../dto/revoke-matching.dto.js';
+import { TokenFilterDto } from '../dto/token-filter.dto.js';
 import { TokenPageDto } from '../dto/token-page.dto.js';
 import { TokenViewDto } from '../dto/token-view.dto.js';
 import { ValidationErrorDto } from '../dto/validation-error.dto.js';
@@ -76,13 +79,34 @@ export class AdminTokensController {
     });
   }
 
+  @ApiOperation({
+    summary: 'Revoke every live token of a filter',
+    description:
+      'Offboarding and incidents: every token the filters match that is not revoked yet, at least one of userId, tokenType, scope, ' +
+      'createdBefore and unusedSince saying whose. Each is audited as if revoked alone.',
+  })
+  @ApiOkResponse({ type: RevokedCountDto })
+  @HttpCode(200)
+  @Post('revoke-all')
+  async revokeMatching(@Body() body: RevokeMatchingDto, @AdminAction() action: LifecycleInput): Promise<RevokedCountDto> {
+    const filter = TokenFilterDto.filterOf(body);
+    if (!Object.values(filter).some((value) => value !== undefined)) {
+      throw new KeysmithValidationError(
+        'userId, tokenType, scope, createdBefore or unusedSince is required: a filter that says whose tokens to revoke.',
+        'userId',
+      );
+    }
+    return { revoked: await this.tokens.revokeMany({ ...filter, state: body.state }, action) };
+  }
+
   @ApiOperation({ summary: 'List tokens', description: 'Filtered, sorted (newest first by default) and paginated.' })
   @ApiOkResponse({ type: TokenPageDto })
   @Get()
   async list(@Query() query: ListTokensQueryDto): Promise<TokenPageDto> {
     const limit = query.limit ?? TOKENS_PAGE_SIZE;
     const offset = query.offset ?? 0;
-    const page = await this.tokens.listPage({ ...query, limit, offset });
+    const { state, search, sort, order } = query;
+    const page = await this.tokens.listPage({ ...TokenFilterDto.filterOf(query), state, search, sort, order, limit, offset });
     return { items: page.items.map((token) => TokenViewDto.of(token)), total: page.total, limit, offset };
   }
 

@@ -1,9 +1,8 @@
 import type { Token, TokenType } from '../../entities/token.entity.js';
 import type { TokenMetadata } from '../../tokens/metadata.js';
 import { tokenView } from '../../tokens/token-view.js';
-import type { TokenState } from '../../tokens/token-service.interface.js';
+import { TOKEN_STATES, type TokenState } from '../../tokens/token-service.interface.js';
 import { ApiProperty } from '../swagger/optional-swagger.js';
-import { TOKEN_STATES } from './list-tokens-query.dto.js';
 
 /** A token as the admin API shows it: everything but the hashes of its secrets. */
 export class TokenViewDto {

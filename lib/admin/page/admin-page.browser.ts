@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import type { AuditLogPageDto } from '../dto/audit-log-page.dto.js';
 import type { BulkItemResultDto, BulkResultDto } from '../dto/bulk-result.dto.js';
+import type { RevokedCountDto } from '../dto/revoke-matching.dto.js';
 import type { CreateTokenDto } from '../dto/create-token.dto.js';
 import type { IssuedTokenDto } from '../dto/issued-token.dto.js';
 import type { TokenPageDto } from '../dto/token-page.dto.js';
@@ -42,7 +43,7 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
   type ApiFailure = Error & { status: number };
   type ErrorBody = { fields?: FieldErrorDto[]; message?: string | string[] } | null;
 
-  const state = { tokenOffset: 0, auditOffset: 0, selected: new Set<string>(), tokens: [] as TokenViewDto[] };
+  const state = { tokenOffset: 0, auditOffset: 0, selected: new Set<string>(), tokens: [] as TokenViewDto[], listedUser: '' };
 
   const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
   const input = (id: string) => $<HTMLInputElement>(id);
@@ -243,6 +244,35 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
     };
     try {
       renderTokens(await api<TokenPageDto>('GET', `tokens?${query(params)}`));
+      state.listedUser = params.userId;
+      updateRevokeUser();
+    } catch (error) {
+      onFailure(error);
+    }
+  }
+
+  /** "Revoke all tokens of this user" applies to the user the listing is filtered on. */
+  function updateRevokeUser(): void {
+    const user = state.listedUser;
+    const button = $<HTMLButtonElement>('revoke-user');
+    button.disabled = user === '';
+    button.setAttribute('aria-label', user === '' ? 'Revoke all tokens of this user' : `Revoke all tokens of user ${user}`);
+    $('revoke-user-hint').textContent = user === '' ? 'Filter on a user id first.' : `Every token of user ${user} that is not revoked yet.`;
+  }
+
+  /** Offboarding: revokes every live token of the user the listing is filtered on, once the operator confirms. */
+  async function revokeUserTokens(): Promise<void> {
+    const user = state.listedUser;
+    if (
+      !(await confirmAction(
+        `Revoke every token of user ${user} that is not revoked yet? They stop working at once and cannot be restored.`,
+      ))
+    )
+      return;
+    try {
+      const { revoked } = await api<RevokedCountDto>('POST', 'tokens/revoke-all', { userId: user });
+      say(`Revoked ${revoked} ${revoked === 1 ? 'token' : 'tokens'} of user ${user}.`);
+      await loadTokens();
     } catch (error) {
       onFailure(error);
     }
@@ -592,6 +622,7 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
       updateBulk();
     });
     for (const action of BULK_ACTIONS) on(`bulk-${action}`, 'click', () => changeTokens(action, selectedTokens()));
+    on('revoke-user', 'click', revokeUserTokens);
     on('edit-form', 'submit', saveEdit);
     on('edit-cancel', 'click', () => $<HTMLDialogElement>('edit').close());
     on('create-form', 'submit', create);

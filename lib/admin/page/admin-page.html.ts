@@ -91,6 +91,10 @@ export function renderAdminPage(base: string): string {
       <button type="button" id="bulk-revoke" class="danger" disabled>Revoke selected</button>
       <button type="button" id="bulk-purge" class="danger" disabled>Purge selected</button>
     </div>
+    <div class="bulk" role="group" aria-label="Tokens of the user filtered on">
+      <button type="button" id="revoke-user" class="danger" disabled>Revoke all tokens of this user</button>
+      <span id="revoke-user-hint" class="hint">Filter on a user id first.</span>
+    </div>
     <div class="table-wrap">
       <table id="token-table">
         <caption class="sr-only">Tokens</caption>
