@@ -18,18 +18,24 @@ export function isNamespaceWildcard(scope: string): boolean {
 }
 
 /**
- * Why a scope cannot be granted, or `null` when it can. `*` only where `availableScopes` lists
- * it; `*` elsewhere than as a namespace wildcard (`notes:*`) never. With `availableScopes` set, a
- * scope must be one a listed scope grants (itself, or a listed wildcard over it), and a wildcard
- * may also be one that grants a listed scope.
+ * Why a scope with a `*` cannot be granted, or `null`: `*` alone only where `availableScopes`
+ * lists it, and `*` elsewhere than as a namespace wildcard (`notes:*`) never.
  */
-export function scopeProblem(scope: string, availableScopes: readonly string[]): string | null {
+export function wildcardProblem(scope: string, availableScopes: readonly string[]): string | null {
   if (scope === ALL_SCOPES) {
     return availableScopes.includes(ALL_SCOPES) ? null : '"*" grants every scope; list "*" in availableScopes to allow it';
   }
-  const wildcard = isNamespaceWildcard(scope);
-  if (scope.includes('*') && !wildcard) return `"${scope}" is not a valid wildcard; write a namespace followed by ":*", such as "notes:*"`;
-  if (availableScopes.length === 0 || availableScopes.some((available) => grantsScope(available, scope))) return null;
-  if (wildcard && availableScopes.some((available) => grantsScope(scope, available))) return null;
-  return `unknown scope "${scope}"; available scopes: ${availableScopes.join(', ')}`;
+  if (scope.includes('*') && !isNamespaceWildcard(scope)) {
+    return `"${scope}" is not a valid wildcard; write a namespace followed by ":*", such as "notes:*"`;
+  }
+  return null;
+}
+
+/**
+ * Whether `availableScopes` allows granting a scope: any scope when it is empty; else one a listed
+ * scope grants (itself, or a listed wildcard over it), or a wildcard that grants a listed scope.
+ */
+export function isAvailable(scope: string, availableScopes: readonly string[]): boolean {
+  if (availableScopes.length === 0 || availableScopes.some((available) => grantsScope(available, scope))) return true;
+  return isNamespaceWildcard(scope) && availableScopes.some((available) => grantsScope(scope, available));
 }

@@ -1,7 +1,7 @@
 import { KeysmithValidationError } from '../errors/keysmith-validation.error.js';
 import { allowlistEntryProblem } from './ip-allowlist.js';
 import { metadataProblem, type TokenMetadata } from './metadata.js';
-import { scopeProblem } from './scopes.js';
+import { isAvailable, wildcardProblem } from './scopes.js';
 
 /** Longest grace period of a rotation: a year. */
 export const MAX_GRACE_SECONDS = 365 * 24 * 60 * 60;
@@ -15,8 +15,15 @@ export function validScopes(scopes: unknown, availableScopes: readonly string[])
     throw new KeysmithValidationError('Scopes must be an array of non-empty strings.', 'scopes');
   }
   for (const scope of scopes as string[]) {
-    const problem = scopeProblem(scope, availableScopes);
+    const problem = wildcardProblem(scope, availableScopes);
     if (problem) throw new KeysmithValidationError(`scopes: ${problem}.`, 'scopes');
+  }
+  const unknown = (scopes as string[]).filter((scope) => !isAvailable(scope, availableScopes));
+  if (unknown.length > 0) {
+    throw new KeysmithValidationError(
+      `Unknown scope ${unknown.map((scope) => `"${scope}"`).join(', ')}; available scopes: ${availableScopes.join(', ')}.`,
+      'scopes',
+    );
   }
   return [...new Set(scopes as string[])];
 }

@@ -118,6 +118,10 @@ describe.each(cliDatabases())('keysmith tokens on %s', (database) => {
       lastUsedAt: null,
       revoked: false,
       purged: false,
+      disabled: false,
+      previousSecretExpiresAt: null,
+      metadata: null,
+      allowedIps: null,
     });
     expect(run.stdout).not.toContain(first.token.key);
 
