@@ -65,14 +65,16 @@ describe.each(cliDatabases())('operating tokens for a year with keysmith on %s',
     });
   });
 
-  it('--state means what the admin API and TokenService mean; --revoked and --purged are its deprecated aliases', async () => {
+  it('--state, disabled included, means what the admin API and TokenService mean; --revoked and --purged are its deprecated aliases', async () => {
     const user = `states-${randomUUID()}`;
     const active = await seeded('s-active', { user, scopes: ['read'] });
     const expired = await seeded('s-expired', { user, expiresAt: new Date(Date.now() - 60_000) });
     const revoked = await seeded('s-revoked', { user, scopes: ['write'] });
     const purged = await seeded('s-purged', { user });
+    const disabled = await seeded('s-disabled', { user });
     await db.keysmith.tokens.revoke(revoked.token.id);
     await db.keysmith.tokens.purge(purged.token.id);
+    await db.keysmith.tokens.disable(disabled.token.id);
     const listed = async (...filter: string[]) => {
       const run = await keysmith('tokens', 'list', '--user', user, '--json', ...filter);
       expect(run.code, run.stderr).toBe(0);
@@ -83,13 +85,19 @@ describe.each(cliDatabases())('operating tokens for a year with keysmith on %s',
     expect((await listed('--state', 'expired')).prefixes).toEqual([expired.token.prefix]);
     expect((await listed('--state', 'revoked')).prefixes).toEqual([revoked.token.prefix]);
     expect((await listed('--state', 'purged')).prefixes).toEqual([purged.token.prefix]);
+    expect((await listed('--state', 'disabled')).prefixes).toEqual([disabled.token.prefix]);
     expect(await listed('--revoked')).toEqual({
       prefixes: [revoked.token.prefix],
       stderr: 'Note: --revoked is deprecated; write --state revoked, which it now means.\n1 token matches.\n',
     });
     expect((await listed('--purged')).prefixes).toEqual([purged.token.prefix]);
     expect((await listed('--scope', 'write')).prefixes).toEqual([revoked.token.prefix]);
-    expect((await listed('--inactive')).prefixes).toEqual([purged, revoked, expired].map(({ token }) => token.prefix));
+    expect((await listed('--inactive')).prefixes).toEqual([disabled, purged, revoked, expired].map(({ token }) => token.prefix));
+
+    const revokeDisabled = await keysmith('tokens', 'revoke', '--user', user, '--state', 'disabled', '--yes');
+    expect(lines(revokeDisabled.stderr)[0]).toBe('Revoked 1 token.');
+    expect((await listed('--state', 'revoked')).prefixes).toEqual([disabled, revoked].map(({ token }) => token.prefix));
+    expect((await listed('--state', 'active')).prefixes).toEqual([active.token.prefix]);
   });
 
   it('tokens show prints one token in full with its latest audit rows, and --json as one object', async () => {
