@@ -5,6 +5,7 @@ import { HasherRegistry } from '../hashing/hasher-registry.js';
 import { Pbkdf2Sha512Hasher } from '../hashing/pbkdf2-sha512.hasher.js';
 import { Sha256Hasher } from '../hashing/sha256.hasher.js';
 import type { TokenHasher } from '../hashing/token-hasher.js';
+import { isAvailable } from '../tokens/scopes.js';
 import { LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { HasherName, KeysmithModuleOptions } from './keysmith-options.interface.js';
 import {
@@ -78,9 +79,7 @@ function checkTogether(options: CheckedOptions): void {
       `${outside.map((s) => `"${s}"`).join(', ')} not in availableScopes; add it there or remove it.`,
     );
   }
-  const unknownLimit = Object.keys(options.maxExpiryDaysByScope).find(
-    (scope) => options.availableScopes.length > 0 && !options.availableScopes.includes(scope),
-  );
+  const unknownLimit = Object.keys(options.maxExpiryDaysByScope).find((scope) => !isAvailable(scope, options.availableScopes));
   if (unknownLimit !== undefined) {
     throw new KeysmithConfigurationError(
       `maxExpiryDaysByScope['${unknownLimit}']`,

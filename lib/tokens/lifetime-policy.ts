@@ -1,5 +1,6 @@
 import { KeysmithValidationError } from '../errors/keysmith-validation.error.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
+import { grantsScope } from './scopes.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -12,11 +13,15 @@ export interface LifetimeLimit {
   setBy: string;
 }
 
-/** The strictest limit on a token with these scopes: `maxExpiryDays` and the limit of each of its scopes. */
+/**
+ * The strictest limit on a token with these scopes: `maxExpiryDays`, and the limit of each scope
+ * they grant (a wildcard such as `keysmith:*` grants `keysmith:admin`, and is held to its limit).
+ */
 export function lifetimeLimit(scopes: readonly string[], options: LifetimeOptions): LifetimeLimit | null {
   let limit: LifetimeLimit | null = options.maxExpiryDays === null ? null : { days: options.maxExpiryDays, setBy: 'maxExpiryDays' };
   for (const [scope, days] of Object.entries(options.maxExpiryDaysByScope)) {
-    if (scopes.includes(scope) && (limit === null || days < limit.days)) {
+    const granted = scopes.some((held) => grantsScope(held, scope));
+    if (granted && (limit === null || days < limit.days)) {
       limit = { days, setBy: `maxExpiryDaysByScope['${scope}']` };
     }
   }

@@ -24,6 +24,17 @@ describe('maxExpiryDays and maxExpiryDaysByScope', () => {
     expect(lifetimeLimit(['read'], resolveKeysmithOptions({ maxExpiryDaysByScope: { admin: 7 } }))).toBeNull();
   });
 
+  it('hold a wildcard to the limit of every scope it grants', () => {
+    const wild = resolveKeysmithOptions({
+      availableScopes: ['read', 'keysmith:*', '*'],
+      maxExpiryDaysByScope: { 'keysmith:admin': 30 },
+    });
+    expect(lifetimeLimit(['keysmith:*'], wild)).toEqual({ days: 30, setBy: "maxExpiryDaysByScope['keysmith:admin']" });
+    expect(lifetimeLimit(['*'], wild)).toEqual({ days: 30, setBy: "maxExpiryDaysByScope['keysmith:admin']" });
+    expect(lifetimeLimit(['read'], wild)).toBeNull();
+    expect(() => expiryWithinLimit(null, ['keysmith:*'], wild, NOW)).toThrow(KeysmithValidationError);
+  });
+
   it('accept an expiry within the limit, and shorten the default expiry to it', () => {
     expect(expiryWithinLimit(inDays(90), ['read'], options, NOW)).toEqual(inDays(90));
     expect(expiryWithinLimit(inDays(29), ['keysmith:admin'], options, NOW)).toEqual(inDays(29));
@@ -37,10 +48,14 @@ describe('maxExpiryDays and maxExpiryDaysByScope', () => {
     expect(() => expiryWithinLimit(inDays(31), ['read', 'keysmith:admin'], options, NOW)).toThrow(
       new KeysmithValidationError(
         "expiresAt 2026-07-02T00:00:00.000Z is past the limit of 30 days (maxExpiryDaysByScope['keysmith:admin']); the latest allowed is 2026-07-01T00:00:00.000Z.",
+        'expiresAt',
       ),
     );
     expect(() => expiryWithinLimit(null, ['read'], options, NOW)).toThrow(
-      new KeysmithValidationError('expiresAt: a token must expire within 90 days (maxExpiryDays); it cannot be made to never expire.'),
+      new KeysmithValidationError(
+        'expiresAt: a token must expire within 90 days (maxExpiryDays); it cannot be made to never expire.',
+        'expiresAt',
+      ),
     );
     expect(() => expiryWithinLimit(new Date('nope'), [], options, NOW)).toThrow(KeysmithValidationError);
   });
