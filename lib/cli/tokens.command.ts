@@ -7,6 +7,14 @@ import { tokenView } from '../tokens/token-view.js';
 import { nonNegativeInteger, positiveInteger, splitList } from './arguments.js';
 import { CliError } from './cli-error.js';
 import type { CommandContext, WithContext } from './command.js';
+import {
+  addKeyPolicyCommands,
+  allowIpOption,
+  graceOption,
+  metadataOption,
+  oldSecretFate,
+  type PolicyOptions,
+} from './key-policy.command.js';
 import { readPage, sayCount, type PageOptions } from './listing.js';
 import { formatMoment, renderTable } from './table.js';
 import { dateFrom, expiryFrom } from './time-input.js';
@@ -23,7 +31,7 @@ const LIVE_STATES = TOKEN_STATES.filter((state) => state !== 'revoked' && state 
 /** The audit rows `tokens show` prints when `--audit` does not say. */
 const SHOWN_AUDIT_ROWS = 10;
 
-interface CreateOptions {
+interface CreateOptions extends PolicyOptions {
   name: string;
   user?: string;
   scopes?: string[];
@@ -58,6 +66,10 @@ interface LifecycleOptions {
   actor?: string;
 }
 
+interface RotateOptions extends LifecycleOptions {
+  grace?: number;
+}
+
 interface RevokeOptions extends TokenFilterOptions, LifecycleOptions {
   all?: true;
   yes?: true;
@@ -81,6 +93,8 @@ export function addTokenCommands(program: Command, withContext: WithContext): vo
     .option('--expires-at <date>', 'Expiry as an ISO date or date-time (2026-12-31, UTC unless a zone is given).', dateFrom)
     .option('--description <text>', 'A longer description.')
     .addOption(new Option('--type <user|system>', 'Token type (default: user).').choices(TOKEN_TYPES))
+    .addOption(metadataOption())
+    .addOption(allowIpOption())
     .addOption(actorOption())
     .option('--json', 'Print the token (id, prefix, expiry, ...) and its raw value as one JSON object.')
     .action(withContext(create));
@@ -112,6 +126,7 @@ export function addTokenCommands(program: Command, withContext: WithContext): vo
     .command('rotate')
     .description('Replace the secret of a token (same prefix) and print the new raw token, once, on stdout.')
     .argument('<prefix|id>', 'The token, by prefix or id.')
+    .addOption(graceOption())
     .addOption(actorOption())
     .action(withContext(rotate));
 
@@ -131,6 +146,8 @@ export function addTokenCommands(program: Command, withContext: WithContext): vo
     .argument('<prefix|id>', 'The token, by prefix or id.')
     .addOption(actorOption())
     .action(withContext(purge));
+
+  addKeyPolicyCommands(tokens, withContext);
 }
 
 function actorOption(): Option {
@@ -145,6 +162,8 @@ async function create({ tokens, output }: CommandContext, options: CreateOptions
     expiresAt: options.expiresAt ?? options.expiresIn?.expiresAt,
     description: options.description,
     tokenType: options.type,
+    metadata: options.metadata?.value,
+    allowedIps: options.allowIp,
     createdBy: options.actor,
     source: CLI_SOURCE,
   });
@@ -173,11 +192,11 @@ async function show(context: CommandContext, options: ShowOptions, [reference]: 
   await showToken(context, await context.tokens.get(reference), options.audit ?? SHOWN_AUDIT_ROWS, options.json ?? false);
 }
 
-async function rotate({ tokens, output }: CommandContext, options: LifecycleOptions, [reference]: string[]): Promise<void> {
-  const rawToken = await tokens.rotate(reference, { source: CLI_SOURCE, actor: options.actor });
+async function rotate({ tokens, output }: CommandContext, options: RotateOptions, [reference]: string[]): Promise<void> {
+  const rawToken = await tokens.rotate(reference, { source: CLI_SOURCE, actor: options.actor, graceSeconds: options.grace });
   output.stdout(`${rawToken}\n`);
   output.stderr(
-    `Rotated token ${parseToken(rawToken).prefix}: the old raw token no longer works. ` +
+    `Rotated token ${parseToken(rawToken).prefix}: ${oldSecretFate(await tokens.get(reference))} ` +
       'The new raw token above is shown only this once: store it now.\n',
   );
 }
