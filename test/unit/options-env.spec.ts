@@ -10,6 +10,7 @@ describe('the KEYSMITH_* environment variables of the CLI, from the option table
       'KEYSMITH_TOKEN_PREFIX',
       'KEYSMITH_SECRET_LENGTH',
       'KEYSMITH_DEFAULT_EXPIRY_DAYS',
+      'KEYSMITH_MAX_EXPIRY_DAYS',
       'KEYSMITH_HASHER',
       'KEYSMITH_BCRYPT_ROUNDS',
       'KEYSMITH_PBKDF2_ITERATIONS',
