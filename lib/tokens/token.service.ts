@@ -333,7 +333,9 @@ export class TokenService {
   private async insertWithFreshPrefix(token: Token): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.tokens.insert(token);
+        // A copy: after an INSERT, TypeORM's MySQL driver writes the raw values of columns with a
+        // default (0 for false) back into the object it was given.
+        await this.tokens.insert({ ...token });
         return;
       } catch (error) {
         if (!isUniqueViolation(error) || attempt === CREATE_ATTEMPTS) throw error;
