@@ -194,7 +194,7 @@ describe('constant-time comparisons (source)', () => {
 
   it('verifies secrets with timingSafeEqual (sha256, pbkdf2_sha512) or bcrypt.compare, and compares them nowhere else', () => {
     const verifiers = {
-      sha256: sourceOf('hashing/sha256.hasher.ts', 'async verify('),
+      sha256: sourceOf('hashing/sha256.hasher.ts', 'verify(secret'),
       pbkdf2: sourceOf('hashing/pbkdf2-sha512.hasher.ts', 'async verify('),
       bcrypt: sourceOf('hashing/bcrypt.hasher.ts', 'verify('),
     };
