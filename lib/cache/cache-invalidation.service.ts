@@ -111,7 +111,7 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
     const say = this.sayLocalOnly;
     this.sayLocalOnly = null;
     say(
-      `Without the redis option, a rotation, revocation or purge reaches no other process's verification cache: running instances ` +
+      `Without the redis option, a change of a token (rotated, revoked, purged, disabled, updated) reaches no other process's verification cache: running instances ` +
         `of the application may accept the token as it was for up to ${this.options.cacheTtlMs / 1_000} s (cacheTtlSeconds). ` +
         'Give the application and the keysmith command line (KEYSMITH_REDIS) the same redis to drop it everywhere at once.',
     );

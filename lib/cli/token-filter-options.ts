@@ -30,7 +30,7 @@ export function addTokenFilterOptions(command: Command, verb: string, states: re
       `${verb} tokens not used since ${MOMENT_HELP}: last used before it, or never and created before it.`,
       (text) => sinceFrom(text, new Date()),
     )
-    .addOption(new Option(`--state <${states.join('|')}>`, `${verb} tokens in this state.`).choices(states));
+    .addOption(new Option('--state <state>', `${verb} tokens in this state.`).choices(states));
 }
 
 /** The `TokenService` filter of the options given. */

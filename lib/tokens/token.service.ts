@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Repository, SelectQueryBuilder } from 'typeorm';
 import { TOKEN_NAME_MAX_LENGTH, TOKEN_TYPES, Token } from '../entities/token.entity.js';
@@ -217,11 +218,11 @@ export class TokenService {
       );
     }
     const now = new Date();
+    const extra = lifecycleExtra(input.actor, input.source, input.location);
     let revoked = 0;
     let after: string | null = null;
     for (;;) {
       const batch = await revokeBatch(this.tokens, filter, after, now);
-      const extra = lifecycleExtra(input.actor, input.source, input.location);
       await this.auditLog.recordMany(
         batch.map((token) => ({ action: 'revoked', tokenId: token.id, extra })),
         input.request,
@@ -231,6 +232,8 @@ export class TokenService {
       revoked += batch.length;
       if (batch.length < REVOKE_BATCH_SIZE) return revoked;
       after = batch[batch.length - 1].id;
+      // A synchronous driver (better-sqlite3) would otherwise hold the event loop for every batch.
+      await setImmediate();
     }
   }
 

@@ -65,7 +65,9 @@ describe.each(cliDatabases())('createStandaloneKeysmith imported as an ES module
       revoked: 0,
       actions: ['revoked', 'created'],
     });
-    expect(run.stdout).toContain('Without the redis option, a rotation, revocation or purge reaches no other process');
+    expect(run.stdout).toContain(
+      'Without the redis option, a change of a token (rotated, revoked, purged, disabled, updated) reaches no other process',
+    );
   });
 
   it('says what to add to a data source that lists no keysmith entity', async () => {

@@ -7,7 +7,7 @@ const DAY_MS = 86_400_000;
 const RAW_TOKEN = /^tok_[0-9A-Za-z]{8}:[0-9A-Za-z]{32}[0-9]{6}$/;
 /** What the command line says once after it changed a token, when it is given no redis. */
 const NOTE =
-  "Note: Without the redis option, a rotation, revocation or purge reaches no other process's verification cache: running instances " +
+  "Note: Without the redis option, a change of a token (rotated, revoked, purged, disabled, updated) reaches no other process's verification cache: running instances " +
   'of the application may accept the token as it was for up to 60 s (cacheTtlSeconds). Give the application and the keysmith ' +
   'command line (KEYSMITH_REDIS) the same redis to drop it everywhere at once.\n';
 

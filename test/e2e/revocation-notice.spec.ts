@@ -32,7 +32,7 @@ describe('the notice that a change reaches no other instance', () => {
   it('is logged once per process without redis, with the cache TTL other instances may hold the token for', async () => {
     const notices = await noticesAfterChanges(await start({ cacheTtlSeconds: 45 }));
     expect(notices).toEqual([
-      "warn: Without the redis option, a rotation, revocation or purge reaches no other process's verification cache: running instances " +
+      "warn: Without the redis option, a change of a token (rotated, revoked, purged, disabled, updated) reaches no other process's verification cache: running instances " +
         'of the application may accept the token as it was for up to 45 s (cacheTtlSeconds). Give the application and the keysmith ' +
         'command line (KEYSMITH_REDIS) the same redis to drop it everywhere at once.',
     ]);

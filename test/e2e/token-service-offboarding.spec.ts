@@ -41,13 +41,13 @@ describe.each(databaseVariants())('TokenService filters and revokeMany on $datab
       await repository().update({ id: read.token.id }, { createdAt: old, lastUsedAt: new Date(Date.now() - 100 * DAY_MS) });
       await repository().update({ id: upper.token.id }, { createdAt: old });
       await repository().update({ id: both.token.id }, { createdAt: old, lastUsedAt: new Date() });
-      const names = async (filter: TokenFilter) =>
-        (await app.tokens.list({ userId: user, ...filter, sort: 'name', order: 'asc' })).map((t) => t.name);
+      // Sorted here: databases order names of other cases differently.
+      const names = async (filter: TokenFilter) => (await app.tokens.list({ userId: user, ...filter })).map((t) => t.name).sort();
 
       expect(await names({ scope: 'read' })).toEqual(['reads', 'reads-writes']);
       expect(await names({ scope: 'Read' })).toEqual(['Reads']);
       expect(await names({ scope: 'rea' })).toEqual([]);
-      expect(await names({ createdBefore: new Date(Date.now() - 150 * DAY_MS) })).toEqual(['Reads', 'reads', 'reads-writes'].sort());
+      expect(await names({ createdBefore: new Date(Date.now() - 150 * DAY_MS) })).toEqual(['Reads', 'reads', 'reads-writes']);
       // Last used 100 days ago, or never used and created 200 days ago; the one used today is not.
       expect(await names({ unusedSince: new Date(Date.now() - 90 * DAY_MS) })).toEqual(['Reads', 'reads']);
       const fresh = await app.tokens.create({ name: 'fresh-never-used', user });
