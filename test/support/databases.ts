@@ -27,7 +27,9 @@ export async function isReachable(name: DatabaseName): Promise<boolean> {
  * workers never drop each other's tables), its own file for SQLite; the schema is rebuilt empty.
  */
 export async function databaseOptions(name: DatabaseName, suite: string): Promise<DataSourceOptions> {
-  const database = `keysmith_${suite.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
+  // KEYSMITH_TEST_NAMESPACE keeps two runs on one server (two checkouts) out of each other's databases.
+  const namespace = process.env.KEYSMITH_TEST_NAMESPACE ? `${process.env.KEYSMITH_TEST_NAMESPACE}_` : '';
+  const database = `keysmith_${namespace}${suite.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
   const common = { synchronize: true, dropSchema: true } as const;
   switch (name) {
     case 'sqlite-memory':
