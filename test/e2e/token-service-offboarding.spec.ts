@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeysmithValidationError, RevokedTokenError, Token, TokenAuditLog, type TokenFilter } from '../../lib/index.js';
 import { databaseVariants, startTestApp, variantName, type TestApp } from '../support/test-app.js';
@@ -129,7 +130,11 @@ describe.each(databaseVariants())('TokenService filters and revokeMany on $datab
             ownStatuses.push((await call(app, '/api/health', { token: sample[i].rawToken })).status);
         })(),
         (async () => {
-          while (running) created.push((await app.tokens.create({ name: 'created-meanwhile', user: owner() })).token.id);
+          while (running) {
+            created.push((await app.tokens.create({ name: 'created-meanwhile', user: owner() })).token.id);
+            // With sha256 on SQLite a create never waits for I/O: without this, the loop would hold the event loop forever.
+            await setImmediate();
+          }
         })(),
       ];
       const started = performance.now();
