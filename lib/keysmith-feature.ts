@@ -1,6 +1,7 @@
 import type { DynamicModule, Provider } from '@nestjs/common';
 import { TypeOrmModule, getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { assertKeysmithColumns } from './entities/assert-columns.js';
 import { assertInstantSafe } from './entities/assert-instant-safe.js';
 import { KeysmithClaim } from './entities/keysmith-claim.entity.js';
 import { TokenAuditLog } from './entities/token-audit-log.entity.js';
@@ -17,11 +18,12 @@ import {
 /**
  * Adds what depends on the extras: the entities registered on the chosen data source (so that
  * `autoLoadEntities` picks them up), the repositories under the module's own tokens (once the
- * data source is known to keep timestamps as instants), and `global`.
+ * data source is known to keep timestamps as instants and its token and audit tables to have
+ * every column), and `global`.
  */
 export function keysmithFeatureModule(definition: DynamicModule, extras: KeysmithModuleExtras): DynamicModule {
   const repositories: Provider[] = [
-    { provide: KEYSMITH_TOKEN_REPOSITORY, useFactory: instantSafe, inject: [getRepositoryToken(Token, extras.dataSource)] },
+    { provide: KEYSMITH_TOKEN_REPOSITORY, useFactory: checkedSchema, inject: [getRepositoryToken(Token, extras.dataSource)] },
     { provide: KEYSMITH_AUDIT_LOG_REPOSITORY, useExisting: getRepositoryToken(TokenAuditLog, extras.dataSource) },
     { provide: KEYSMITH_NOTICE_REPOSITORY, useExisting: getRepositoryToken(TokenNotice, extras.dataSource) },
     { provide: KEYSMITH_CLAIM_REPOSITORY, useExisting: getRepositoryToken(KeysmithClaim, extras.dataSource) },
@@ -36,7 +38,8 @@ export function keysmithFeatureModule(definition: DynamicModule, extras: Keysmit
   };
 }
 
-function instantSafe(tokens: Repository<Token>): Repository<Token> {
+async function checkedSchema(tokens: Repository<Token>): Promise<Repository<Token>> {
   assertInstantSafe(tokens.manager.connection);
+  await assertKeysmithColumns(tokens.manager.connection, [Token, TokenAuditLog]);
   return tokens;
 }

@@ -3,6 +3,7 @@ import { TokenAuthenticator } from './auth/token-authenticator.js';
 import { CacheInvalidationService } from './cache/cache-invalidation.service.js';
 import { VerificationCache } from './cache/verification-cache.js';
 import { KeysmithEventEmitter } from './events/keysmith-event-emitter.js';
+import { assertKeysmithColumns } from './entities/assert-columns.js';
 import { assertInstantSafe } from './entities/assert-instant-safe.js';
 import { keysmithEntityMetadata } from './entities/entity-metadata.js';
 import { TokenAuditLog } from './entities/token-audit-log.entity.js';
@@ -39,6 +40,7 @@ export async function standaloneKeysmith(
   const application = resolveKeysmithOptions(options);
   const resolved = { ...application, cacheTtlMs: 0 };
   assertInstantSafe(dataSource);
+  await assertKeysmithColumns(dataSource, [Token, TokenAuditLog]);
   const tokenRepository = repositoryOf<Token>(dataSource, Token);
   const cache = new VerificationCache(resolved.cacheTtlMs, resolved.cacheMaxEntries);
   const auditLog = new AuditLogService(repositoryOf<TokenAuditLog>(dataSource, TokenAuditLog), resolved);

@@ -34,8 +34,8 @@ export class AuditRetention implements OnModuleInit, OnApplicationBootstrap, OnA
     @Inject(JobClaims) private readonly claims: JobClaims,
   ) {}
 
-  onModuleInit(): void {
-    if (this.options.auditRetentionDays !== null) this.claims.assertAvailable('auditRetentionDays');
+  async onModuleInit(): Promise<void> {
+    if (this.options.auditRetentionDays !== null) await this.claims.assertAvailable('auditRetentionDays');
   }
 
   onApplicationBootstrap(): void {

@@ -1,4 +1,5 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
+import { escapeTablePath } from '../entities/table-path.js';
 
 /**
  * One multi-row INSERT of whole entities, built from the entity metadata with the driver's own
@@ -11,7 +12,7 @@ export async function insertRows<Entity extends ObjectLiteral>(repository: Repos
   const { driver } = manager.connection;
   const { columns } = metadata;
   const values = rows.map((row) => columns.map((column): unknown => driver.preparePersistentValue(column.getEntityValue(row), column)));
-  const into = `INSERT INTO ${driver.escape(metadata.tablePath)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')})`;
+  const into = `INSERT INTO ${escapeTablePath(driver, metadata.tablePath)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')})`;
 
   if (driver.options.type === 'postgres' && columns.every(isScalar)) {
     // One array a column, unnested: PostgreSQL parses and plans a parameter a column instead of

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Repository } from 'typeorm';
 import { KeysmithClaim } from '../entities/keysmith-claim.entity.js';
+import { assertKeysmithColumns } from '../entities/assert-columns.js';
 import { KeysmithConfigurationError } from '../errors/keysmith-configuration.error.js';
 import { KEYSMITH_CLAIM_REPOSITORY } from '../keysmith.internal-constants.js';
 
@@ -16,8 +17,8 @@ export class JobClaims {
 
   constructor(@Inject(KEYSMITH_CLAIM_REPOSITORY) private readonly claims: Repository<KeysmithClaim>) {}
 
-  /** Refuses, at startup, a data source that does not know the `KeysmithClaim` entity, naming what needs it. */
-  assertAvailable(neededBy: string): void {
+  /** Refuses, at startup, a data source that does not know the `KeysmithClaim` entity, naming what needs it, or whose table lacks a column. */
+  async assertAvailable(neededBy: string): Promise<void> {
     if (!this.claims.manager.connection.hasMetadata(KeysmithClaim)) {
       throw new KeysmithConfigurationError(
         neededBy,
@@ -25,6 +26,7 @@ export class JobClaims {
           'DataSource, and run KEYSMITH_MIGRATIONS.',
       );
     }
+    await assertKeysmithColumns(this.claims.manager.connection, [KeysmithClaim]);
   }
 
   /**

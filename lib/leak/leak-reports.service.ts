@@ -46,8 +46,8 @@ export class LeakReports implements OnModuleInit {
   }
 
   /** Throws `KeysmithConfigurationError` at startup when the notices the endpoint claims have no entity. */
-  onModuleInit(): void {
-    this.notices.assertAvailable('KeysmithLeakModule');
+  async onModuleInit(): Promise<void> {
+    await this.notices.assertAvailable('KeysmithLeakModule');
   }
 
   async receive({ body, keyIdentifier, signature, request }: SignedReport): Promise<LeakFeedback[]> {

@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import { escapeTablePath } from '../entities/table-path.js';
 
 export type DatabaseFamily = 'postgres' | 'mysql' | 'sqlite';
 
@@ -16,10 +17,15 @@ const FAMILIES: Record<string, DatabaseFamily> = {
   'react-native': 'sqlite',
 };
 
+/** The family of a TypeORM database type; `undefined` for the databases nestjs-keysmith does not support. */
+export function familyOf(type: string): DatabaseFamily | undefined {
+  return FAMILIES[type];
+}
+
 /** The family of the migration's database, or an error naming the databases the migrations support. */
 export function databaseFamily(queryRunner: QueryRunner): DatabaseFamily {
   const type = queryRunner.connection.driver.options.type;
-  const family = FAMILIES[type];
+  const family = familyOf(type);
   if (!family) {
     throw new Error(
       `The nestjs-keysmith migrations support PostgreSQL, MySQL, MariaDB and SQLite; this data source uses "${type}". ` +
@@ -33,4 +39,11 @@ export function databaseFamily(queryRunner: QueryRunner): DatabaseFamily {
 export function tableName(queryRunner: QueryRunner, name: string): string {
   const { entityPrefix } = queryRunner.connection.options;
   return entityPrefix ? queryRunner.connection.namingStrategy.prefixTableName(entityPrefix, name) : name;
+}
+
+/** A keysmith table's path, quoted for raw SQL: in the data source's `schema` on PostgreSQL, as the entities get it. */
+export function escapedTablePath(queryRunner: QueryRunner, name: string): string {
+  const { driver } = queryRunner.connection;
+  const { schema } = driver.options as { schema?: string };
+  return escapeTablePath(driver, driver.buildTableName(tableName(queryRunner, name), schema));
 }

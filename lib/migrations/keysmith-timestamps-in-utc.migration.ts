@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { databaseFamily, tableName, type DatabaseFamily } from './keysmith-tables.js';
+import { databaseFamily, escapedTablePath, type DatabaseFamily } from './keysmith-tables.js';
 import { localOffsetPeriods, type OffsetPeriod } from './local-offset-periods.js';
 
 /** The timestamp columns of each table. */
@@ -38,7 +38,7 @@ async function convert(queryRunner: QueryRunner, direction: Direction): Promise<
   const family = databaseFamily(queryRunner);
   if (family === 'sqlite') return;
   for (const [name, columns] of Object.entries(TIMESTAMPS)) {
-    const table = queryRunner.connection.driver.escape(tableName(queryRunner, name));
+    const table = escapedTablePath(queryRunner, name);
     const quoted = columns.map((column) => queryRunner.connection.driver.escape(column));
     const periods = localOffsetPeriods(await storedYears(queryRunner, family, direction, table, quoted));
     if (family === 'postgres') {

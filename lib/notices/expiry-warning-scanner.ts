@@ -45,8 +45,8 @@ export class ExpiryWarningScanner implements OnModuleInit, OnApplicationBootstra
     @Inject(KeysmithEventEmitter) private readonly events: KeysmithEventEmitter,
   ) {}
 
-  onModuleInit(): void {
-    if (this.options.expiryWarnings) this.notices.assertAvailable('expiryWarnings');
+  async onModuleInit(): Promise<void> {
+    if (this.options.expiryWarnings) await this.notices.assertAvailable('expiryWarnings');
   }
 
   onApplicationBootstrap(): void {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { In, type Repository } from 'typeorm';
 import { TokenNotice } from '../entities/token-notice.entity.js';
+import { assertKeysmithColumns } from '../entities/assert-columns.js';
 import { KeysmithConfigurationError } from '../errors/keysmith-configuration.error.js';
 import { KEYSMITH_NOTICE_REPOSITORY } from '../keysmith.internal-constants.js';
 
@@ -15,8 +16,8 @@ const LOOKUP_CHUNK = 500;
 export class TokenNotices {
   constructor(@Inject(KEYSMITH_NOTICE_REPOSITORY) private readonly notices: Repository<TokenNotice>) {}
 
-  /** Refuses, at startup, a data source that does not know the `TokenNotice` entity, naming what needs it. */
-  assertAvailable(neededBy: string): void {
+  /** Refuses, at startup, a data source that does not know the `TokenNotice` entity, naming what needs it, or whose table lacks a column. */
+  async assertAvailable(neededBy: string): Promise<void> {
     if (!this.notices.manager.connection.hasMetadata(TokenNotice)) {
       throw new KeysmithConfigurationError(
         neededBy,
@@ -24,6 +25,7 @@ export class TokenNotices {
           'DataSource, and run KEYSMITH_MIGRATIONS.',
       );
     }
+    await assertKeysmithColumns(this.notices.manager.connection, [TokenNotice]);
   }
 
   /** Records the notice; true if this call recorded it, false if it was recorded before. */

@@ -1,7 +1,8 @@
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Token } from '../../lib/index.js';
+import { DataSource } from 'typeorm';
+import { KEYSMITH_ENTITIES, Token } from '../../lib/index.js';
 import { createCliApp, dataSourceModule, lines, type CliApp, type CliAppOptions } from './cli-app.js';
 import { openCliDatabase, type CliDatabase } from './cli-database.js';
 
@@ -211,6 +212,23 @@ module.exports = new DataSource({ ...${JSON.stringify(db.connection)}, entities:
       stdout: '',
       stderr:
         'keysmith: the database has no keysmith_token and no keysmith_token_audit_log table; run the migrations first (KEYSMITH_MIGRATIONS).\n',
+    });
+  });
+
+  it('names the table and the column when a migration was not run', async () => {
+    const app = await application({ files: {} });
+    const stale = { type: 'better-sqlite3', database: `${app.dir}/stale.sqlite` } as const;
+    const source = new DataSource({ ...stale, entities: KEYSMITH_ENTITIES, synchronize: true });
+    await source.initialize();
+    await source.query('ALTER TABLE keysmith_token DROP COLUMN previous_key');
+    await source.destroy();
+    await writeFile(`${app.dir}/data-source.js`, dataSourceModule(stale, {}));
+    const run = await app.run(['tokens', 'list', '-d', 'data-source.js']);
+    expect(run).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'keysmith: The table keysmith_token has no column previous_key, which nestjs-keysmith needs: run its migrations (KEYSMITH_MIGRATIONS).\n',
     });
   });
 

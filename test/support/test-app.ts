@@ -51,6 +51,8 @@ export interface TestAppOptions {
   globalPrefix?: string;
   /** Keep the tables of an earlier app of the same suite (a restart), instead of starting empty. */
   keepSchema?: boolean;
+  /** DataSource options on top of the database's own (a `schema`, migrations instead of `synchronize`). */
+  dataSource?: Record<string, unknown>;
   /** Keep the raw request body (`rawBody: true` of `NestFactory.create`). */
   rawBody?: boolean;
   /** Called once the app is created, before it listens: a WebSocket adapter, a microservice. */
@@ -113,6 +115,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       TypeOrmModule.forRoot({
         ...(await databaseOptions(variant.database, options.suite)),
         ...(options.keepSchema ? { dropSchema: false } : {}),
+        ...options.dataSource,
         autoLoadEntities: true,
         retryAttempts: 0,
         logger: queryRecorder(queries),

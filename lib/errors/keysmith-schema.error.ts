@@ -1,0 +1,15 @@
+/**
+ * A table of nestjs-keysmith that the database lacks, or a column missing from one (a migration
+ * that was not run), found while the application starts.
+ */
+export class KeysmithSchemaError extends Error {
+  constructor(
+    readonly table: string,
+    /** `null` when the whole table is missing. */
+    readonly column: string | null,
+  ) {
+    const missing = column === null ? `The database has no table ${table}` : `The table ${table} has no column ${column}`;
+    super(`${missing}, which nestjs-keysmith needs: run its migrations (KEYSMITH_MIGRATIONS).`);
+    this.name = 'KeysmithSchemaError';
+  }
+}
