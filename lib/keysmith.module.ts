@@ -29,7 +29,8 @@ import { AuditRetention } from './audit/audit-retention.js';
     { provide: KEYSMITH_OPTIONS, useFactory: resolveKeysmithOptions, inject: [KEYSMITH_MODULE_OPTIONS] },
     {
       provide: VerificationCache,
-      useFactory: (options: ResolvedKeysmithOptions) => new VerificationCache(options.cacheTtlMs, options.cacheMaxEntries),
+      useFactory: (options: ResolvedKeysmithOptions) =>
+        new VerificationCache(options.cacheTtlMs, options.cacheMaxEntries, options.redis ? options.cacheTtlMsWithoutRedis : null),
       inject: [KEYSMITH_OPTIONS],
     },
     {

@@ -5,6 +5,7 @@ import type { RedisClientLike } from '../options/keysmith-options.interface.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
+import { InvalidationSubscription } from './invalidation-subscription.js';
 import { VerificationCache } from './verification-cache.js';
 
 /** Redis channel on which instances announce the tokens whose cache entries must go. */
@@ -26,6 +27,7 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
   private readonly instanceId = randomUUID();
   private publisher: RedisClientLike | null = null;
   private subscriber: RedisClientLike | null = null;
+  private subscription: InvalidationSubscription | null = null;
   private readonly listeners = new Set<TokenChangedListener>();
   private sayLocalOnly: ((message: string) => void) | null = (message) => this.logger.warn(message);
 
@@ -42,26 +44,20 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
     // Without a cache or connections to close, there is nothing to drop when another instance speaks.
     if (!this.cache.enabled && !this.options.disconnectOnRevoke) return;
     const subscriber = (this.subscriber = this.publisher.duplicate());
-    reportConnectionErrors(subscriber, this.logger);
     subscriber.on('message', (channel, message) => {
       if (channel === INVALIDATION_CHANNEL) this.dropAnnounced(message);
     });
-    const subscribe = () =>
-      subscriber.subscribe(INVALIDATION_CHANNEL).then(
-        () => true,
-        (error: Error) => {
-          this.logger.error(`Could not subscribe to Redis: ${error.message}`);
-          return false;
-        },
-      );
-    // Subscribing again on every (re)connection also covers a first attempt that failed.
-    subscriber.on('ready', () => void subscribe());
+    this.subscription = new InvalidationSubscription(
+      subscriber,
+      INVALIDATION_CHANNEL,
+      this.cache,
+      this.options.cacheTtlMsWithoutRedis,
+      this.logger,
+    );
     // Startup waits for the subscription, so that no revocation is missed once requests are
     // served; but only so long: an unreachable Redis must not keep the application down.
-    if (!(await Promise.race([subscribe(), sleep(REDIS_WAIT_MS, false, { ref: false })]))) {
-      this.logger.error(
-        'Not subscribed to Redis yet: until it answers, a token revoked through another instance is accepted here until its cache entry expires (cacheTtlSeconds).',
-      );
+    if (!(await Promise.race([this.subscription.start(), sleep(REDIS_WAIT_MS, false, { ref: false })]))) {
+      this.subscription.noteOutage(`not subscribed ${REDIS_WAIT_MS / 1_000} s after startup`);
     }
   }
 
@@ -100,6 +96,7 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.subscription?.stop();
     // Only the clients made here are closed; a client passed in belongs to the application.
     const owned = typeof this.options.redis === 'string' ? [this.publisher, this.subscriber] : [this.subscriber];
     await Promise.all(owned.filter((client) => client !== null).map((client) => client.quit().catch(() => undefined)));
@@ -138,11 +135,11 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
   }
 }
 
-/** Logs the first error of a connection that goes down, and again only after it came back. */
+/** Logs the first error of the publishing connection that goes down, and again only after it came back. */
 function reportConnectionErrors(client: RedisClientLike, logger: Logger): void {
   let reported = false;
   client.on('error', (error: Error) => {
-    if (!reported) logger.error(`Redis connection error (revocations from other instances wait for the cache TTL): ${error.message}`);
+    if (!reported) logger.error(`Redis connection error (changes of tokens made here reach no other instance meanwhile): ${error.message}`);
     reported = true;
   });
   client.on('ready', () => {

@@ -40,7 +40,8 @@ export interface RedisClientLike {
   subscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
-  on(event: 'ready', listener: () => void): unknown;
+  on(event: 'ready' | 'close', listener: () => void): unknown;
+  ping(): Promise<unknown>;
   duplicate(): RedisClientLike;
   quit(): Promise<unknown>;
 }
@@ -115,6 +116,12 @@ export interface KeysmithModuleOptions {
    * for up to `cacheTtlSeconds`. Needs the `ioredis` package for a URL. Default none.
    */
   redis?: string | RedisClientLike;
+  /**
+   * With `redis`: seconds a verified token is accepted from memory while this instance cannot be
+   * sure it heard every change the others announced (Redis unreachable or not answering); once the
+   * subscription is back, every cached verification is dropped. 1 to 86400. Default `5`.
+   */
+  cacheTtlSecondsWithoutRedis?: number;
   /**
    * Disconnect a Socket.IO client (connected through `KeysmithIoAdapter`) once its token stops
    * authenticating: revoked, purged, disabled, or rotated without grace; on every instance with

@@ -45,8 +45,8 @@ export interface OptionDefinition<Given, Checked> {
   /** `null` is a value of this option, not "use the default". */
   readonly acceptsNull?: true;
   /**
-   * Durations only, all in seconds (`defaultExpiryDays` excepted). A `…Seconds` option resolves to
-   * milliseconds, as `…Ms`.
+   * Durations only, all in seconds (`defaultExpiryDays` excepted). A `…Seconds…` option resolves to
+   * milliseconds, as `…Ms…` (`cacheTtlSecondsWithoutRedis` → `cacheTtlMsWithoutRedis`).
    */
   readonly unit?: 'seconds' | 'days';
   readonly check: OptionCheck<Checked>;
@@ -62,7 +62,7 @@ export type DeprecatedOptionName = Extract<keyof KeysmithModuleOptions, 'auditFl
 /** The names of the table: every option but the deprecated ones. */
 export type CurrentOptionName = Exclude<keyof KeysmithModuleOptions, DeprecatedOptionName>;
 
-type UnitOf<Name extends string> = Name extends `${string}Seconds`
+type UnitOf<Name extends string> = Name extends `${string}Seconds${string}`
   ? { readonly unit: 'seconds' }
   : Name extends `${string}Days`
     ? { readonly unit: 'days' }
@@ -214,6 +214,13 @@ export const KEYSMITH_OPTION_TABLE = {
     meaning:
       'A Redis URL or an ioredis client: rotate, revoke and purge then drop the token from the cache of every instance at once. Needs `ioredis` for a URL.',
     env: 'string',
+  },
+  cacheTtlSecondsWithoutRedis: {
+    default: 5,
+    unit: 'seconds',
+    check: wholeNumber(1, 86_400),
+    meaning:
+      'With `redis`: how long a verified token is accepted from memory while this instance cannot be sure it heard every change announced by the others (Redis unreachable, or no answer to its ping on the subscribing connection for that long; it pings every second), so a token revoked elsewhere meanwhile is refused here within this time; once the subscription is back, every cached verification is dropped. 1 to 86,400.',
   },
   disconnectOnRevoke: {
     default: false,
