@@ -6,6 +6,7 @@ import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import { InvalidationSubscription } from './invalidation-subscription.js';
+import { KeysmithRedis } from '../redis/keysmith-redis.js';
 import { VerificationCache } from './verification-cache.js';
 
 /** Redis channel on which instances announce the tokens whose cache entries must go. */
@@ -34,13 +35,12 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
   constructor(
     @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
     @Inject(VerificationCache) private readonly cache: VerificationCache,
+    @Inject(KeysmithRedis) private readonly redis: KeysmithRedis,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (!this.options.redis) return;
-    const owned = typeof this.options.redis === 'string';
-    this.publisher = await connect(this.options.redis);
-    if (owned) reportConnectionErrors(this.publisher, this.logger);
+    this.publisher = await this.redis.client();
+    if (!this.publisher) return;
     // Without a cache or connections to close, there is nothing to drop when another instance speaks.
     if (!this.cache.enabled && !this.options.disconnectOnRevoke) return;
     const subscriber = (this.subscriber = this.publisher.duplicate());
@@ -95,11 +95,10 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
     }
   }
 
+  /** Closes the subscriber made here; the client for commands is `KeysmithRedis`'s. */
   async onApplicationShutdown(): Promise<void> {
     this.subscription?.stop();
-    // Only the clients made here are closed; a client passed in belongs to the application.
-    const owned = typeof this.options.redis === 'string' ? [this.publisher, this.subscriber] : [this.subscriber];
-    await Promise.all(owned.filter((client) => client !== null).map((client) => client.quit().catch(() => undefined)));
+    await this.subscriber?.quit().catch(() => undefined);
   }
 
   /** Says once per process that a change reaches no other instance's cache, where those may hold the token. */
@@ -132,28 +131,5 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
         this.logger.error(`A listener of token changes failed: ${(error as Error).message}`);
       }
     }
-  }
-}
-
-/** Logs the first error of the publishing connection that goes down, and again only after it came back. */
-function reportConnectionErrors(client: RedisClientLike, logger: Logger): void {
-  let reported = false;
-  client.on('error', (error: Error) => {
-    if (!reported) logger.error(`Redis connection error (changes of tokens made here reach no other instance meanwhile): ${error.message}`);
-    reported = true;
-  });
-  client.on('ready', () => {
-    reported = false;
-  });
-}
-
-async function connect(redis: string | RedisClientLike): Promise<RedisClientLike> {
-  if (typeof redis !== 'string') return redis;
-  try {
-    const { Redis } = await import('ioredis');
-    // Fail a command after one reconnection attempt instead of queueing it for minutes.
-    return new Redis(redis, { maxRetriesPerRequest: 1 });
-  } catch (error) {
-    throw new Error(`The "redis" option needs the ioredis package (npm install ioredis): ${(error as Error).message}`, { cause: error });
   }
 }

@@ -42,9 +42,13 @@ export interface RedisClientLike {
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'ready' | 'close', listener: () => void): unknown;
   ping(): Promise<unknown>;
+  eval(script: string, numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<unknown>;
   duplicate(): RedisClientLike;
   quit(): Promise<unknown>;
 }
+
+/** What the limits kept in Redis do while Redis does not answer: let requests through, or refuse them (429). */
+export type LimitsOnRedisError = 'allow' | 'deny';
 
 /** Turns a token's `userId` into the user handed to `@KeysmithUser()`. */
 export type ResolveUser<User = unknown> = (userId: string, token: Token) => User | Promise<User>;
@@ -160,6 +164,12 @@ export interface KeysmithModuleOptions {
   failedAttemptsLimit?: number;
   /** The window of `failedAttemptsLimit`, in seconds. Default `300`. */
   failedAttemptsWindowSeconds?: number;
+  /**
+   * While Redis does not answer the limits kept there (with `redis`): `'allow'` lets requests
+   * through (wrong secrets are then counted per process, as without `redis`), `'deny'` refuses
+   * every secret not yet proven with 429. Logged once per outage. Default `'allow'`.
+   */
+  limitsOnRedisError?: LimitsOnRedisError;
   /**
    * Warn before tokens expire: `keysmith.token.expiring` once per token and threshold, and
    * `keysmith.token.expired` once the expiry passes, sent by one instance however many run (the

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REDIS_URL } from '../support/redis.js';
 import { serverOf, TcpProxy } from '../support/tcp-proxy.js';
-import { databaseVariants, startTestApp, variantName, type LogEntry, type TestApp } from '../support/test-app.js';
+import { countLogs, databaseVariants, startTestApp, variantName, type LogEntry, type TestApp } from '../support/test-app.js';
 import { GuardedApiController } from './fixtures/guard-controllers.js';
 import { call, msUntilRefused } from './fixtures/guard-http.js';
 
@@ -15,12 +15,10 @@ const BACK_LOG = /Redis answers again/;
 
 const sharedDatabases = databaseVariants().filter((variant) => variant.database !== 'sqlite-memory');
 
-const logsWith = (logs: LogEntry[], line: RegExp) => logs.filter((entry) => line.test(entry.message)).length;
-
 /** Waits until `line` has been logged `count` times, or 10 s have passed. */
 async function untilLogged(logs: LogEntry[], line: RegExp, count: number): Promise<number> {
-  for (let waited = 0; logsWith(logs, line) < count && waited < 10_000; waited += 50) await sleep(50);
-  return logsWith(logs, line);
+  for (let waited = 0; countLogs(logs, line) < count && waited < 10_000; waited += 50) await sleep(50);
+  return countLogs(logs, line);
 }
 
 // Each instance reaches Redis through a proxy of its own, so that a test can cut one instance's
@@ -73,13 +71,13 @@ describe.skipIf(!inject('redis')).each(sharedDatabases)('two instances while one
 
     expect(await untilLogged(logs, SECOND_OUTAGE_LOG, 1)).toBe(1);
     for (let i = 0; i < 20; i++) expect((await call(second, '/api/health', { token: bystander })).status).toBe(200);
-    expect(logsWith(logs, SECOND_OUTAGE_LOG)).toBe(1);
+    expect(countLogs(logs, SECOND_OUTAGE_LOG)).toBe(1);
 
     secondProxy.setMode('forward');
     expect(await untilLogged(logs, BACK_LOG, 1)).toBe(1);
     expect((await call(second, '/api/health', { token: rawToken })).status).toBe(401);
     expect((await call(second, '/api/health', { token: bystander })).status).toBe(200);
-    expect(logsWith(logs, SECOND_OUTAGE_LOG)).toBe(1);
+    expect(countLogs(logs, SECOND_OUTAGE_LOG)).toBe(1);
   });
 
   it(`a token revoked while the other's connection is down is refused there as soon as it reconnects, before cacheTtlSecondsWithoutRedis (${variantName(variant)})`, async () => {
@@ -99,7 +97,7 @@ describe.skipIf(!inject('redis')).each(sharedDatabases)('two instances while one
     expect(ms).toBeLessThan(10_000);
     // Refused because the cache was dropped on reconnection, not because the 30 s had passed.
     expect(performance.now() - verifiedAt).toBeLessThan(30_000);
-    expect(logsWith(logs, FIRST_OUTAGE_LOG)).toBe(1);
+    expect(countLogs(logs, FIRST_OUTAGE_LOG)).toBe(1);
 
     // Changes are heard again: a revocation reaches the instance at once.
     const again = await second.tokens.create({ name: 'revoked-after-outage' });
