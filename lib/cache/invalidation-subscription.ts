@@ -74,7 +74,7 @@ export class InvalidationSubscription {
 
   private async subscribe(): Promise<boolean> {
     const connection = this.connection;
-    const sentAt = Date.now();
+    const sentAt = performance.now();
     try {
       await this.subscriber.subscribe(this.channel);
     } catch (error) {
@@ -91,11 +91,12 @@ export class InvalidationSubscription {
   private ping(): void {
     if (this.subscribedOn !== this.connection) return;
     if (this.pingSentAt !== null) {
-      if (Date.now() - this.pingSentAt >= UNANSWERED_PING_MS) this.noteOutage(`no answer to a ping for ${UNANSWERED_PING_MS / 1_000} s`);
+      if (performance.now() - this.pingSentAt >= UNANSWERED_PING_MS)
+        this.noteOutage(`no answer to a ping for ${UNANSWERED_PING_MS / 1_000} s`);
       return;
     }
     const connection = this.connection;
-    const sentAt = (this.pingSentAt = Date.now());
+    const sentAt = (this.pingSentAt = performance.now());
     this.subscriber.ping().then(
       () => {
         if (connection !== this.connection) return;

@@ -10,7 +10,7 @@ export interface VerifiedToken {
   secret: MatchedSecret;
 }
 
-/** A cached verification, with when it started (before the token was read). */
+/** A cached verification, with when it started (before the token was read), in `performance.now()` time, which no clock change moves. */
 interface Entry extends VerifiedToken {
   verifiedAt: number;
 }
@@ -45,8 +45,8 @@ export class VerificationCache {
   private readonly keysByToken = new Map<string, Set<string>>();
   private readonly verifying = new Map<string, Verification>();
   private generation = 0;
-  /** Every change announced by another instance before this moment has been heard. */
-  private heardUntil = 0;
+  /** Every change announced by another instance before this moment (`performance.now()`) has been heard. */
+  private heardUntil = Number.NEGATIVE_INFINITY;
 
   /** `unheardTtlMs`: `null` where no other instance announces changes (no `redis`). */
   constructor(
@@ -98,7 +98,7 @@ export class VerificationCache {
     const running = this.verifying.get(key);
     if (running?.generation === this.generation) return copyOf(await running.verified);
 
-    const verification: Verification = { generation: this.generation, startedAt: Date.now(), verified: verify() };
+    const verification: Verification = { generation: this.generation, startedAt: performance.now(), verified: verify() };
     this.verifying.set(key, verification);
     try {
       const verified = await verification.verified;
@@ -116,10 +116,10 @@ export class VerificationCache {
   }
 
   setUser(tokenId: string, user: unknown): void {
-    this.users?.set(tokenId, { user, verifiedAt: Date.now() });
+    this.users?.set(tokenId, { user, verifiedAt: performance.now() });
   }
 
-  /** Every change another instance announced before `moment` has been heard (its announcement was received). */
+  /** Every change another instance announced before `moment` (`performance.now()`) has been heard. */
   heardChangesUntil(moment: number): void {
     this.heardUntil = Math.max(this.heardUntil, moment);
   }
@@ -146,7 +146,7 @@ export class VerificationCache {
   /** Whether an entry verified at `verifiedAt` may be used: no change it could have missed is older than `unheardTtlMs`. */
   private isUsable(verifiedAt: number): boolean {
     if (this.unheardTtlMs === null) return true;
-    const oldestAllowed = Date.now() - this.unheardTtlMs;
+    const oldestAllowed = performance.now() - this.unheardTtlMs;
     return this.heardUntil >= oldestAllowed || verifiedAt >= oldestAllowed;
   }
 

@@ -79,7 +79,7 @@ export class SharedFailedAttempts implements FailedAttempts {
 
   /** Redis's reply, or `undefined` when it did not answer in time (or is still considered down). */
   private async ask(command: (client: RedisClientLike) => Promise<unknown>): Promise<unknown> {
-    if (Date.now() < this.askAgainAt) return undefined;
+    if (performance.now() < this.askAgainAt) return undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
       const client = (await this.redis.client())!;
@@ -109,7 +109,7 @@ export class SharedFailedAttempts implements FailedAttempts {
   }
 
   private noAnswer(why: string): void {
-    this.askAgainAt = Date.now() + RETRY_AFTER_MS;
+    this.askAgainAt = performance.now() + RETRY_AFTER_MS;
     if (this.outage) return;
     this.outage = true;
     const meanwhile =

@@ -169,7 +169,7 @@ describe('VerificationCache', () => {
       const cache = new VerificationCache(60_000, 10, 100);
       await store(cache, 'k', tokenWith('a'));
       await sleep(150);
-      cache.heardChangesUntil(Date.now());
+      cache.heardChangesUntil(performance.now());
       expect(cache.get('k')?.token.id).toBe('a');
       expect(cache.has('k')).toBe(true);
       // Heard until a moment that is now too long ago: the entry is older than that too.
@@ -179,7 +179,7 @@ describe('VerificationCache', () => {
 
     it('an entry verified after the last heard moment is used for unheardTtlMs from its verification', async () => {
       const cache = new VerificationCache(60_000, 10, 200);
-      cache.heardChangesUntil(Date.now());
+      cache.heardChangesUntil(performance.now());
       await sleep(150);
       await store(cache, 'k', tokenWith('a'));
       await sleep(100);
