@@ -2,13 +2,15 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { KeysmithGuard } from './auth/keysmith.guard.js';
 import { TokenAuthenticator } from './auth/token-authenticator.js';
 import { KEYSMITH_OPTIONS } from './keysmith.constants.js';
-import { KEYSMITH_MODULE_OPTIONS } from './keysmith.internal-constants.js';
+import { KEYSMITH_FAILED_ATTEMPTS, KEYSMITH_MODULE_OPTIONS } from './keysmith.internal-constants.js';
 import { ConfigurableKeysmithModule, type KeysmithModuleForRootOptions } from './keysmith.module-definition.js';
 import { resolveKeysmithOptions, type ResolvedKeysmithOptions } from './options/keysmith.options.js';
 import { CacheInvalidationService } from './cache/cache-invalidation.service.js';
 import { VerificationCache } from './cache/verification-cache.js';
 import { LastUsedWriter } from './tokens/last-used-writer.service.js';
-import { FailedAttemptsThrottle } from './throttling/failed-attempts-throttle.js';
+import { FailedAttemptsThrottle, type FailedAttempts } from './throttling/failed-attempts-throttle.js';
+import { SharedFailedAttempts } from './throttling/shared-failed-attempts.js';
+import { KeysmithRedis } from './redis/keysmith-redis.js';
 import { AuditLogService } from './audit/audit-log.service.js';
 import { TokenService } from './tokens/token.service.js';
 import { TokenConnections } from './connections/token-connections.js';
@@ -29,14 +31,18 @@ import { AuditRetention } from './audit/audit-retention.js';
     { provide: KEYSMITH_OPTIONS, useFactory: resolveKeysmithOptions, inject: [KEYSMITH_MODULE_OPTIONS] },
     {
       provide: VerificationCache,
-      useFactory: (options: ResolvedKeysmithOptions) => new VerificationCache(options.cacheTtlMs, options.cacheMaxEntries),
+      useFactory: (options: ResolvedKeysmithOptions) =>
+        new VerificationCache(options.cacheTtlMs, options.cacheMaxEntries, options.redis ? options.cacheTtlMsWithoutRedis : null),
       inject: [KEYSMITH_OPTIONS],
     },
+    KeysmithRedis,
     {
-      provide: FailedAttemptsThrottle,
-      useFactory: (options: ResolvedKeysmithOptions) =>
-        new FailedAttemptsThrottle(options.failedAttemptsLimit, options.failedAttemptsWindowMs),
-      inject: [KEYSMITH_OPTIONS],
+      provide: KEYSMITH_FAILED_ATTEMPTS,
+      useFactory: (options: ResolvedKeysmithOptions, redis: KeysmithRedis): FailedAttempts =>
+        options.redis
+          ? new SharedFailedAttempts(redis, options)
+          : new FailedAttemptsThrottle(options.failedAttemptsLimit, options.failedAttemptsWindowMs),
+      inject: [KEYSMITH_OPTIONS, KeysmithRedis],
     },
     CacheInvalidationService,
     LastUsedWriter,

@@ -2,6 +2,7 @@ import type { DataSource, ObjectLiteral, Repository } from 'typeorm';
 import { TokenAuthenticator } from './auth/token-authenticator.js';
 import { CacheInvalidationService } from './cache/cache-invalidation.service.js';
 import { VerificationCache } from './cache/verification-cache.js';
+import { KeysmithRedis } from './redis/keysmith-redis.js';
 import { KeysmithEventEmitter } from './events/keysmith-event-emitter.js';
 import { assertKeysmithColumns } from './entities/assert-columns.js';
 import { assertInstantSafe } from './entities/assert-instant-safe.js';
@@ -45,7 +46,8 @@ export async function standaloneKeysmith(
   const cache = new VerificationCache(resolved.cacheTtlMs, resolved.cacheMaxEntries);
   const auditLog = new AuditLogService(repositoryOf<TokenAuditLog>(dataSource, TokenAuditLog), resolved);
   const lastUsed = new LastUsedWriter(tokenRepository, resolved);
-  const invalidation = new CacheInvalidationService(application, cache);
+  const redis = new KeysmithRedis(application);
+  const invalidation = new CacheInvalidationService(application, cache, redis);
   if (sayLocalOnly) invalidation.sayLocalOnlyChangesWith(sayLocalOnly);
   await invalidation.onModuleInit();
   const failedAttempts = new FailedAttemptsThrottle(resolved.failedAttemptsLimit, resolved.failedAttemptsWindowMs);
@@ -57,6 +59,7 @@ export async function standaloneKeysmith(
     close: async () => {
       await Promise.all([auditLog.onApplicationShutdown(), lastUsed.flush()]);
       await invalidation.onApplicationShutdown();
+      await redis.onApplicationShutdown();
     },
   };
 }

@@ -16,8 +16,11 @@ export type MatchedSecret = 'current' | 'previous';
 /** Why a raw token did not authenticate: the audit row's `error_code` and `extra.reason`. */
 export interface AuthenticationFailure {
   code: TokenAuthError['code'] | IpNotAllowedError['code'] | 'rate_limited';
-  /** Why an invalid token is invalid, or `failed_attempts` for a refused attempt. */
-  reason: InvalidTokenReason | 'failed_attempts' | null;
+  /**
+   * Why an invalid token is invalid; for a refused attempt, `failed_attempts`, or
+   * `limits_unavailable` when Redis did not answer and `limitsOnRedisError` is `'deny'`.
+   */
+  reason: InvalidTokenReason | AttemptRefusalReason | null;
   /** The token its prefix named, when one was found (its secret may still have been wrong). */
   token: Token | null;
   /** The token's prefix, when the attempt was refused for the failures before it. */
@@ -36,16 +39,22 @@ export function successExtra(secret: MatchedSecret): Record<string, unknown> {
   return secret === 'previous' ? { secret } : {};
 }
 
+/** Why the failed-attempts limit refused an attempt. */
+export type AttemptRefusalReason = 'failed_attempts' | 'limits_unavailable';
+
 /** Thrown inside a verification that the failed-attempts limit refused to start. */
 export class AttemptsExceededError extends Error {
-  constructor(readonly prefix: string) {
-    super(`Too many failed attempts for ${prefix}.`);
+  constructor(
+    readonly prefix: string,
+    readonly reason: AttemptRefusalReason = 'failed_attempts',
+  ) {
+    super(reason === 'failed_attempts' ? `Too many failed attempts for ${prefix}.` : `Failed attempts for ${prefix} cannot be counted.`);
   }
 }
 
 export function failureOf(error: TokenAuthError | IpNotAllowedError | AttemptsExceededError): Authentication {
   if (error instanceof AttemptsExceededError) {
-    return { token: null, failure: { code: 'rate_limited', reason: 'failed_attempts', token: null, prefix: error.prefix } };
+    return { token: null, failure: { code: 'rate_limited', reason: error.reason, token: null, prefix: error.prefix } };
   }
   const reason = error instanceof InvalidTokenError ? error.reason : null;
   return { token: null, failure: { code: error.code, reason, token: error.token, prefix: null } };
@@ -59,5 +68,8 @@ export function errorOf(failure: AuthenticationFailure, ip: string | null = null
   if (code === 'disabled_token' && token) return new DisabledTokenError(token);
   if (code === 'rotated_secret' && token) return new RotatedSecretError(token);
   if (code === 'ip_not_allowed' && token) return new IpNotAllowedError(token, ip);
-  return new InvalidTokenError(reason === 'failed_attempts' || reason === null ? 'malformed' : reason, token);
+  return new InvalidTokenError(
+    reason === 'failed_attempts' || reason === 'limits_unavailable' || reason === null ? 'malformed' : reason,
+    token,
+  );
 }

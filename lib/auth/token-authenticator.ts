@@ -12,9 +12,9 @@ import {
   TokenAuthError,
 } from '../errors/token-auth.errors.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
-import { KEYSMITH_TOKEN_REPOSITORY, LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
+import { KEYSMITH_FAILED_ATTEMPTS, KEYSMITH_TOKEN_REPOSITORY, LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
-import { FailedAttemptsThrottle } from '../throttling/failed-attempts-throttle.js';
+import type { FailedAttempts } from '../throttling/failed-attempts-throttle.js';
 import { parseToken, type ParsedToken } from '../token-format/token-format.js';
 import { LastUsedWriter } from '../tokens/last-used-writer.service.js';
 import { findByPrefix } from '../tokens/find-by-prefix.js';
@@ -47,7 +47,7 @@ export class TokenAuthenticator implements OnApplicationBootstrap {
     @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
     @Inject(KEYSMITH_TOKEN_REPOSITORY) private readonly tokens: Repository<Token>,
     @Inject(VerificationCache) private readonly cache: VerificationCache,
-    @Inject(FailedAttemptsThrottle) private readonly failedAttempts: FailedAttemptsThrottle,
+    @Inject(KEYSMITH_FAILED_ATTEMPTS) private readonly failedAttempts: FailedAttempts,
     @Inject(LastUsedWriter) private readonly lastUsed: LastUsedWriter,
   ) {}
 
@@ -69,8 +69,8 @@ export class TokenAuthenticator implements OnApplicationBootstrap {
       return failureOf(error as InvalidTokenError);
     }
     const ip = client && client.countsFailedAttempts !== false ? client.ip() : undefined;
-    if (ip !== undefined && this.failedAttempts.isBlocked(ip, parsed.prefix)) return failureOf(new AttemptsExceededError(parsed.prefix));
     try {
+      if (ip !== undefined && (await this.failedAttempts.isBlocked(ip, parsed.prefix))) throw new AttemptsExceededError(parsed.prefix);
       return this.accept(await this.cache.verifyOnce(key, () => this.verifyCounted(parsed, ip)), client);
     } catch (error) {
       if (error instanceof TokenAuthError || error instanceof AttemptsExceededError) return failureOf(error);
@@ -133,7 +133,7 @@ export class TokenAuthenticator implements OnApplicationBootstrap {
 
   /** A verification that counts against the client's failed-attempts limit from its start. */
   private async verifyCounted(parsed: ParsedToken, ip: string | null | undefined): Promise<VerifiedToken> {
-    const attempt = ip === undefined ? null : this.failedAttempts.begin(ip, parsed.prefix);
+    const attempt = ip === undefined ? null : await this.failedAttempts.begin(ip, parsed.prefix);
     if (attempt === null && ip !== undefined) throw new AttemptsExceededError(parsed.prefix);
     try {
       const verified = await this.verify(parsed);

@@ -5,6 +5,8 @@ import type { RedisClientLike } from '../options/keysmith-options.interface.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
+import { InvalidationSubscription } from './invalidation-subscription.js';
+import { KeysmithRedis } from '../redis/keysmith-redis.js';
 import { VerificationCache } from './verification-cache.js';
 
 /** Redis channel on which instances announce the tokens whose cache entries must go. */
@@ -26,42 +28,36 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
   private readonly instanceId = randomUUID();
   private publisher: RedisClientLike | null = null;
   private subscriber: RedisClientLike | null = null;
+  private subscription: InvalidationSubscription | null = null;
   private readonly listeners = new Set<TokenChangedListener>();
   private sayLocalOnly: ((message: string) => void) | null = (message) => this.logger.warn(message);
 
   constructor(
     @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
     @Inject(VerificationCache) private readonly cache: VerificationCache,
+    @Inject(KeysmithRedis) private readonly redis: KeysmithRedis,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (!this.options.redis) return;
-    const owned = typeof this.options.redis === 'string';
-    this.publisher = await connect(this.options.redis);
-    if (owned) reportConnectionErrors(this.publisher, this.logger);
+    this.publisher = await this.redis.client();
+    if (!this.publisher) return;
     // Without a cache or connections to close, there is nothing to drop when another instance speaks.
     if (!this.cache.enabled && !this.options.disconnectOnRevoke) return;
     const subscriber = (this.subscriber = this.publisher.duplicate());
-    reportConnectionErrors(subscriber, this.logger);
     subscriber.on('message', (channel, message) => {
       if (channel === INVALIDATION_CHANNEL) this.dropAnnounced(message);
     });
-    const subscribe = () =>
-      subscriber.subscribe(INVALIDATION_CHANNEL).then(
-        () => true,
-        (error: Error) => {
-          this.logger.error(`Could not subscribe to Redis: ${error.message}`);
-          return false;
-        },
-      );
-    // Subscribing again on every (re)connection also covers a first attempt that failed.
-    subscriber.on('ready', () => void subscribe());
+    this.subscription = new InvalidationSubscription(
+      subscriber,
+      INVALIDATION_CHANNEL,
+      this.cache,
+      this.options.cacheTtlMsWithoutRedis,
+      this.logger,
+    );
     // Startup waits for the subscription, so that no revocation is missed once requests are
     // served; but only so long: an unreachable Redis must not keep the application down.
-    if (!(await Promise.race([subscribe(), sleep(REDIS_WAIT_MS, false, { ref: false })]))) {
-      this.logger.error(
-        'Not subscribed to Redis yet: until it answers, a token revoked through another instance is accepted here until its cache entry expires (cacheTtlSeconds).',
-      );
+    if (!(await Promise.race([this.subscription.start(), sleep(REDIS_WAIT_MS, false, { ref: false })]))) {
+      this.subscription.noteOutage(`not subscribed ${REDIS_WAIT_MS / 1_000} s after startup`);
     }
   }
 
@@ -99,10 +95,10 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
     }
   }
 
+  /** Closes the subscriber made here; the client for commands is `KeysmithRedis`'s. */
   async onApplicationShutdown(): Promise<void> {
-    // Only the clients made here are closed; a client passed in belongs to the application.
-    const owned = typeof this.options.redis === 'string' ? [this.publisher, this.subscriber] : [this.subscriber];
-    await Promise.all(owned.filter((client) => client !== null).map((client) => client.quit().catch(() => undefined)));
+    this.subscription?.stop();
+    await this.subscriber?.quit().catch(() => undefined);
   }
 
   /** Says once per process that a change reaches no other instance's cache, where those may hold the token. */
@@ -135,28 +131,5 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
         this.logger.error(`A listener of token changes failed: ${(error as Error).message}`);
       }
     }
-  }
-}
-
-/** Logs the first error of a connection that goes down, and again only after it came back. */
-function reportConnectionErrors(client: RedisClientLike, logger: Logger): void {
-  let reported = false;
-  client.on('error', (error: Error) => {
-    if (!reported) logger.error(`Redis connection error (revocations from other instances wait for the cache TTL): ${error.message}`);
-    reported = true;
-  });
-  client.on('ready', () => {
-    reported = false;
-  });
-}
-
-async function connect(redis: string | RedisClientLike): Promise<RedisClientLike> {
-  if (typeof redis !== 'string') return redis;
-  try {
-    const { Redis } = await import('ioredis');
-    // Fail a command after one reconnection attempt instead of queueing it for minutes.
-    return new Redis(redis, { maxRetriesPerRequest: 1 });
-  } catch (error) {
-    throw new Error(`The "redis" option needs the ioredis package (npm install ioredis): ${(error as Error).message}`, { cause: error });
   }
 }

@@ -40,10 +40,15 @@ export interface RedisClientLike {
   subscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
-  on(event: 'ready', listener: () => void): unknown;
+  on(event: 'ready' | 'close', listener: () => void): unknown;
+  ping(): Promise<unknown>;
+  eval(script: string, numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<unknown>;
   duplicate(): RedisClientLike;
   quit(): Promise<unknown>;
 }
+
+/** What the limits kept in Redis do while Redis does not answer: let requests through, or refuse them (429). */
+export type LimitsOnRedisError = 'allow' | 'deny';
 
 /** Turns a token's `userId` into the user handed to `@KeysmithUser()`. */
 export type ResolveUser<User = unknown> = (userId: string, token: Token) => User | Promise<User>;
@@ -116,6 +121,12 @@ export interface KeysmithModuleOptions {
    */
   redis?: string | RedisClientLike;
   /**
+   * With `redis`: seconds a verified token is accepted from memory while this instance cannot be
+   * sure it heard every change the others announced (Redis unreachable or not answering); once the
+   * subscription is back, every cached verification is dropped. 1 to 86400. Default `5`.
+   */
+  cacheTtlSecondsWithoutRedis?: number;
+  /**
    * Disconnect a Socket.IO client (connected through `KeysmithIoAdapter`) once its token stops
    * authenticating: revoked, purged, disabled, or rotated without grace; on every instance with
    * `redis`. Default `false`.
@@ -153,6 +164,12 @@ export interface KeysmithModuleOptions {
   failedAttemptsLimit?: number;
   /** The window of `failedAttemptsLimit`, in seconds. Default `300`. */
   failedAttemptsWindowSeconds?: number;
+  /**
+   * While Redis does not answer the limits kept there (with `redis`): `'allow'` lets requests
+   * through (wrong secrets are then counted per process, as without `redis`), `'deny'` refuses
+   * every secret not yet proven with 429. Logged once per outage. Default `'allow'`.
+   */
+  limitsOnRedisError?: LimitsOnRedisError;
   /**
    * Warn before tokens expire: `keysmith.token.expiring` once per token and threshold, and
    * `keysmith.token.expired` once the expiry passes, sent by one instance however many run (the

@@ -8,7 +8,14 @@ import { DEFAULT_PBKDF2_ITERATIONS } from '../hashing/pbkdf2-sha512.hasher.js';
 import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH } from '../token-format/token-format.js';
 import { expiryWarningsOption } from '../notices/expiry-warnings-option.js';
 import { maxExpiryDaysByScopeOption, maxExpiryDaysOption } from '../tokens/lifetime-options.js';
-import type { AuditFailurePolicy, KeysmithModuleOptions, RateLimitHook, ResolveUser, ThrottleHook } from './keysmith-options.interface.js';
+import type {
+  AuditFailurePolicy,
+  KeysmithModuleOptions,
+  LimitsOnRedisError,
+  RateLimitHook,
+  ResolveUser,
+  ThrottleHook,
+} from './keysmith-options.interface.js';
 import {
   type OptionCheck,
   aFunction,
@@ -28,6 +35,7 @@ import {
 } from './option-checks.js';
 
 export const AUDIT_FAILURE_POLICIES: readonly AuditFailurePolicy[] = ['drop', 'refuse'];
+export const LIMITS_ON_REDIS_ERROR: readonly LimitsOnRedisError[] = ['allow', 'deny'];
 
 // libuv's thread pool, where the built-in hashers run, holds at most this many threads.
 const MAX_HASH_CONCURRENCY = 1_024;
@@ -45,8 +53,8 @@ export interface OptionDefinition<Given, Checked> {
   /** `null` is a value of this option, not "use the default". */
   readonly acceptsNull?: true;
   /**
-   * Durations only, all in seconds (`defaultExpiryDays` excepted). A `…Seconds` option resolves to
-   * milliseconds, as `…Ms`.
+   * Durations only, all in seconds (`defaultExpiryDays` excepted). A `…Seconds…` option resolves to
+   * milliseconds, as `…Ms…` (`cacheTtlSecondsWithoutRedis` → `cacheTtlMsWithoutRedis`).
    */
   readonly unit?: 'seconds' | 'days';
   readonly check: OptionCheck<Checked>;
@@ -62,7 +70,7 @@ export type DeprecatedOptionName = Extract<keyof KeysmithModuleOptions, 'auditFl
 /** The names of the table: every option but the deprecated ones. */
 export type CurrentOptionName = Exclude<keyof KeysmithModuleOptions, DeprecatedOptionName>;
 
-type UnitOf<Name extends string> = Name extends `${string}Seconds`
+type UnitOf<Name extends string> = Name extends `${string}Seconds${string}`
   ? { readonly unit: 'seconds' }
   : Name extends `${string}Days`
     ? { readonly unit: 'days' }
@@ -212,8 +220,15 @@ export const KEYSMITH_OPTION_TABLE = {
   redis: {
     check: optional(redisConnection),
     meaning:
-      'A Redis URL or an ioredis client: rotate, revoke and purge then drop the token from the cache of every instance at once. Needs `ioredis` for a URL.',
+      'A Redis URL or an ioredis client: rotate, revoke and purge then drop the token from the cache of every instance at once, and `failedAttemptsLimit` is counted for every instance together. Needs `ioredis` for a URL.',
     env: 'string',
+  },
+  cacheTtlSecondsWithoutRedis: {
+    default: 5,
+    unit: 'seconds',
+    check: wholeNumber(1, 86_400),
+    meaning:
+      'With `redis`: how long a verified token is accepted from memory while this instance cannot be sure it heard every change announced by the others (Redis unreachable, or no answer to its ping on the subscribing connection for that long; it pings every second), so a token revoked elsewhere meanwhile is refused here within this time; once the subscription is back, every cached verification is dropped. 1 to 86,400.',
   },
   disconnectOnRevoke: {
     default: false,
@@ -260,13 +275,19 @@ export const KEYSMITH_OPTION_TABLE = {
     default: 10,
     check: wholeNumber(0, 1_000_000),
     meaning:
-      'Wrong secrets for one prefix from one client IP after which that IP gets 429 on that prefix without any hashing (attempts still running count); a secret already proven (cached) is never refused; `0` turns it off.',
+      'Wrong secrets for one prefix from one client IP after which that IP gets 429 on that prefix without any hashing (attempts still running count); a secret already proven (cached) is never refused; `0` turns it off. Counted in Redis for all instances together with `redis`, else per process.',
   },
   failedAttemptsWindowSeconds: {
     default: 300,
     unit: 'seconds',
     check: wholeNumber(1, 86_400),
     meaning: 'The window of `failedAttemptsLimit`.',
+  },
+  limitsOnRedisError: {
+    default: 'allow',
+    check: oneOf(LIMITS_ON_REDIS_ERROR),
+    meaning:
+      "With `redis`, while Redis does not answer the limits kept there (within 1 s): `'allow'` lets requests through (wrong secrets are then counted per process, as without `redis`), `'deny'` refuses every secret not yet proven with 429 `rateLimited` (audited `reason: \"limits_unavailable\"`); a proven (cached) secret is served either way. Logged once per outage.",
   },
   expiryWarnings: {
     shownDefault: 'off',

@@ -20,8 +20,8 @@ type OptionTable = typeof KEYSMITH_OPTION_TABLE;
 
 /** `cacheTtlSeconds` → `cacheTtlMs`: an option in seconds is resolved in milliseconds. */
 type ResolvedName<Name extends CurrentOptionName> = OptionTable[Name] extends { unit: 'seconds' }
-  ? Name extends `${infer Base}Seconds`
-    ? `${Base}Ms`
+  ? Name extends `${infer Base}Seconds${infer Rest}`
+    ? `${Base}Ms${Rest}`
     : never
   : Name;
 
@@ -35,7 +35,7 @@ type HasherOptionName = 'hasher' | 'bcryptRounds' | 'pbkdf2Iterations' | 'sha256
 
 /**
  * The options in force: every default applied, every value checked. Durations are in
- * milliseconds, named `…Ms` where the option is `…Seconds` (`cacheTtlSeconds` → `cacheTtlMs`);
+ * milliseconds, named `…Ms…` where the option is `…Seconds…` (`cacheTtlSeconds` → `cacheTtlMs`);
  * an option with no default and no value is `null`; `hasher`, `bcryptRounds`, `pbkdf2Iterations`
  * and `sha256Pepper` become `hashers`.
  */
@@ -135,7 +135,7 @@ function checkEach(given: Partial<Record<CurrentOptionName, unknown>>): CheckedO
     const value = given[name];
     const absent = value === undefined || (value === null && !definition.acceptsNull);
     const checkedValue = definition.check(absent ? (definition.computeDefault?.() ?? definition.default) : value, name);
-    if (definition.unit === 'seconds') checked[name.replace(/Seconds$/, 'Ms')] = Math.round(1_000 * (checkedValue as number));
+    if (definition.unit === 'seconds') checked[name.replace('Seconds', 'Ms')] = Math.round(1_000 * (checkedValue as number));
     else checked[name] = checkedValue;
   }
   return checked as CheckedOptions;

@@ -125,7 +125,9 @@ export const redisConnection: OptionCheck<string | RedisClientLike> = (value, op
   if (
     typeof value === 'object' &&
     value !== null &&
-    ['publish', 'subscribe', 'on', 'duplicate', 'quit'].every((m) => typeof client[m as keyof RedisClientLike] === 'function')
+    ['publish', 'subscribe', 'ping', 'eval', 'on', 'duplicate', 'quit'].every(
+      (m) => typeof client[m as keyof RedisClientLike] === 'function',
+    )
   ) {
     return value as RedisClientLike;
   }

@@ -4,6 +4,14 @@ export interface VerificationAttempt {
   failed(): void;
 }
 
+/** Counts wrong secrets per client address and prefix (`failedAttemptsLimit`), in this process or in Redis. */
+export interface FailedAttempts {
+  /** Whether this address is blocked on this prefix; may throw `AttemptsExceededError`. */
+  isBlocked(clientIp: string | null, prefix: string): boolean | Promise<boolean>;
+  /** Starts an attempt, or `null` when this address has reached the limit for this prefix; may throw `AttemptsExceededError`. */
+  begin(clientIp: string | null, prefix: string): VerificationAttempt | null | Promise<VerificationAttempt | null>;
+}
+
 interface Window {
   failures: number;
   /** Verifications started and not ended yet: they count against the limit until they end. */
@@ -15,7 +23,7 @@ interface Window {
 const MAX_COUNTING = 100_000;
 const MAX_BLOCKED = 100_000;
 
-const NOT_COUNTED: VerificationAttempt = { succeeded: () => undefined, failed: () => undefined };
+export const NOT_COUNTED: VerificationAttempt = { succeeded: () => undefined, failed: () => undefined };
 
 /**
  * Counts failed secrets per client address and prefix. Once a pair reaches the limit within the
@@ -27,7 +35,7 @@ const NOT_COUNTED: VerificationAttempt = { succeeded: () => undefined, failed: (
  * of concurrent guesses cannot all get past the limit. Blocked pairs are kept apart from pairs
  * still counting: a flood of new pairs evicts only counting ones, never a block.
  */
-export class FailedAttemptsThrottle {
+export class FailedAttemptsThrottle implements FailedAttempts {
   private readonly counting = new Map<string, Window>();
   private readonly blocked = new Map<string, number>();
 
@@ -88,6 +96,6 @@ export class FailedAttemptsThrottle {
   }
 }
 
-function keyOf(clientIp: string | null, prefix: string): string {
+export function keyOf(clientIp: string | null, prefix: string): string {
   return `${clientIp ?? '-'} ${prefix}`;
 }

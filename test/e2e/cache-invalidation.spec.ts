@@ -2,16 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REDIS_URL } from '../support/redis.js';
 import { databaseVariants, startTestApp, variantName, type TestApp } from '../support/test-app.js';
 import { GuardedApiController } from './fixtures/guard-controllers.js';
-import { call } from './fixtures/guard-http.js';
-
-/** Polls until the request is refused; returns how long that took. */
-async function msUntilRefused(app: TestApp, rawToken: string, limitMs: number): Promise<number> {
-  const start = performance.now();
-  while (performance.now() - start < limitMs) {
-    if ((await call(app, '/api/health', { token: rawToken })).status === 401) return performance.now() - start;
-  }
-  return Number.POSITIVE_INFINITY;
-}
+import { call, msUntilRefused } from './fixtures/guard-http.js';
 
 const sharedDatabases = databaseVariants().filter((variant) => variant.database !== 'sqlite-memory');
 

@@ -3,9 +3,11 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 /**
  * What the proxy does with traffic: `forward` passes it through; `refuse` resets every connection,
  * as a database server that has stopped does; `blackhole` accepts connections and never answers,
- * as a cut network does.
+ * as a cut network does; `stall` keeps the open connections open but carries nothing either way
+ * (and answers no new one), as a network that goes silent under a connection does, until
+ * `forward` delivers what was held back.
  */
-export type ProxyMode = 'forward' | 'refuse' | 'blackhole';
+export type ProxyMode = 'forward' | 'refuse' | 'blackhole' | 'stall';
 
 /**
  * A TCP proxy between an application and a real database server, so that a suite can take the
@@ -15,6 +17,10 @@ export type ProxyMode = 'forward' | 'refuse' | 'blackhole';
 export class TcpProxy {
   private mode: ProxyMode = 'forward';
   private readonly sockets = new Set<Socket>();
+  /** Each forwarded client connection and its upstream connection. */
+  private readonly links = new Map<Socket, Socket>();
+  /** Client connections accepted during a stall, which no upstream connection serves. */
+  private readonly unanswered = new Set<Socket>();
 
   private constructor(
     private readonly server: Server,
@@ -46,11 +52,34 @@ export class TcpProxy {
     return url.toString();
   }
 
-  /** Switches mode; leaving `forward` drops every open connection at once. */
+  /**
+   * Switches mode. `stall` holds the open connections, and `forward` after `stall` lets them carry
+   * on; any other change drops every open connection at once.
+   */
   setMode(mode: ProxyMode): void {
+    const previous = this.mode;
     this.mode = mode;
+    if (mode === 'stall' && previous === 'forward') {
+      for (const [client, upstream] of this.links) {
+        client.unpipe(upstream).pause();
+        upstream.unpipe(client).pause();
+      }
+      return;
+    }
+    if (mode === 'forward' && previous === 'stall') {
+      // Connections made during the stall never reached the server: their clients connect again.
+      for (const socket of this.unanswered) socket.resetAndDestroy();
+      this.unanswered.clear();
+      for (const [client, upstream] of this.links) {
+        client.pipe(upstream);
+        upstream.pipe(client);
+      }
+      return;
+    }
     for (const socket of this.sockets) socket.resetAndDestroy();
     this.sockets.clear();
+    this.links.clear();
+    this.unanswered.clear();
   }
 
   async close(): Promise<void> {
@@ -65,10 +94,15 @@ export class TcpProxy {
       return;
     }
     this.track(client);
-    if (this.mode === 'blackhole') return;
+    if (this.mode === 'stall') this.unanswered.add(client);
+    if (this.mode === 'blackhole' || this.mode === 'stall') return;
     const upstream = this.track(connect(this.target.port, this.target.host));
     upstream.on('error', () => undefined);
-    client.on('close', () => upstream.destroy());
+    this.links.set(client, upstream);
+    client.on('close', () => {
+      this.links.delete(client);
+      upstream.destroy();
+    });
     upstream.on('close', () => client.destroy());
     client.pipe(upstream);
     upstream.pipe(client);

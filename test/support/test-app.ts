@@ -64,6 +64,9 @@ export interface LogEntry {
   message: string;
 }
 
+/** How many of the entries match `line`. */
+export const countLogs = (logs: LogEntry[], line: RegExp): number => logs.filter((entry) => line.test(entry.message)).length;
+
 export interface TestApp {
   app: INestApplication;
   /** Base URL of the app, listening on a real port of 127.0.0.1. */

@@ -134,6 +134,11 @@ describe('resolveKeysmithOptions defaults', () => {
     expect(resolved.failedAttemptsWindowMs).toBe(300_000);
   });
 
+  it('with redis: trusts cached verifications 5 s at most while Redis is unreachable, and lets requests through limits it cannot check', () => {
+    expect(resolved.cacheTtlMsWithoutRedis).toBe(5_000);
+    expect(resolved.limitsOnRedisError).toBe('allow');
+  });
+
   it('treats an empty options object like no options', () => {
     // Each resolution makes hashers of its own; everything else is equal.
     expect({ ...resolveKeysmithOptions({}), hashers: null }).toEqual({ ...resolved, hashers: null });
@@ -171,6 +176,7 @@ describe('resolveKeysmithOptions with values', () => {
     ['cacheTtlSeconds', 'cacheTtlMs', 2, 2_000],
     ['lastUsedIntervalSeconds', 'lastUsedIntervalMs', 0, 0],
     ['failedAttemptsWindowSeconds', 'failedAttemptsWindowMs', 86_400, 86_400_000],
+    ['cacheTtlSecondsWithoutRedis', 'cacheTtlMsWithoutRedis', 5, 5_000],
     ['auditFlushIntervalSeconds', 'auditFlushIntervalMs', 0.05, 50],
     ['auditFlushIntervalSeconds', 'auditFlushIntervalMs', 0.001, 1],
     ['auditFlushIntervalSeconds', 'auditFlushIntervalMs', 0.007, 7],
@@ -185,7 +191,7 @@ describe('resolveKeysmithOptions with values', () => {
     const inSeconds = Object.entries(KEYSMITH_OPTION_TABLE).filter(
       ([, definition]) => 'unit' in definition && definition.unit === 'seconds',
     );
-    expect(inSeconds.map(([name]) => name)).toEqual(names.filter((name) => name.endsWith('Seconds')));
+    expect(inSeconds.map(([name]) => name)).toEqual(names.filter((name) => name.includes('Seconds')));
   });
 
   it.each(AUDIT_FAILURE_POLICIES)('takes auditOnFailure %j', (auditOnFailure) => {
@@ -372,6 +378,7 @@ describe('resolveKeysmithOptions refuses a bad option with a KeysmithConfigurati
   // Each hot-path option with its lowest and highest accepted value.
   const HOT_PATH_RANGES = [
     ['cacheTtlSeconds', 0, 86_400],
+    ['cacheTtlSecondsWithoutRedis', 1, 86_400],
     ['cacheMaxEntries', 1, 10_000_000],
     ['lastUsedIntervalSeconds', 0, 86_400],
     ['auditBatchSize', 1, 1_000],
@@ -392,6 +399,14 @@ describe('resolveKeysmithOptions refuses a bad option with a KeysmithConfigurati
       expectRefused(untyped({ auditFlushIntervalSeconds }), 'auditFlushIntervalSeconds');
     },
   );
+
+  it.each(['Allow', 'block', true])('limitsOnRedisError: %j', (limitsOnRedisError) => {
+    expect(configurationErrorOf(untyped({ limitsOnRedisError })).message).toContain('"allow" or "deny"');
+  });
+
+  it.each(['allow', 'deny'] as const)('takes limitsOnRedisError %j', (limitsOnRedisError) => {
+    expect(resolveKeysmithOptions({ limitsOnRedisError }).limitsOnRedisError).toBe(limitsOnRedisError);
+  });
 
   it.each(['Refuse', 'block', true])('auditOnFailure: %j', (auditOnFailure) => {
     expect(configurationErrorOf(untyped({ auditOnFailure })).message).toContain('"drop" or "refuse"');

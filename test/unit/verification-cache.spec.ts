@@ -151,4 +151,61 @@ describe('VerificationCache', () => {
     expect(cache.get('k')).toBeUndefined();
     expect(cache.has('k')).toBe(false);
   });
+
+  describe('with announcements from other instances (redis)', () => {
+    it('uses an entry for unheardTtlMs at most while no announcement is confirmed heard, whatever the TTL', async () => {
+      const cache = new VerificationCache(60_000, 10, 100);
+      await store(cache, 'k', tokenWith('a'));
+      cache.setUser('a', { id: 7 });
+      expect(cache.get('k')?.token.id).toBe('a');
+      expect(cache.getUser('a')).toEqual({ user: { id: 7 } });
+      await sleep(150);
+      expect(cache.get('k')).toBeUndefined();
+      expect(cache.has('k')).toBe(false);
+      expect(cache.getUser('a')).toBeUndefined();
+    });
+
+    it('keeps using an older entry while every announcement until unheardTtlMs ago has been heard', async () => {
+      const cache = new VerificationCache(60_000, 10, 100);
+      await store(cache, 'k', tokenWith('a'));
+      await sleep(150);
+      cache.heardChangesUntil(performance.now());
+      expect(cache.get('k')?.token.id).toBe('a');
+      expect(cache.has('k')).toBe(true);
+      // Heard until a moment that is now too long ago: the entry is older than that too.
+      await sleep(150);
+      expect(cache.get('k')).toBeUndefined();
+    });
+
+    it('an entry verified after the last heard moment is used for unheardTtlMs from its verification', async () => {
+      const cache = new VerificationCache(60_000, 10, 200);
+      cache.heardChangesUntil(performance.now());
+      await sleep(150);
+      await store(cache, 'k', tokenWith('a'));
+      await sleep(100);
+      expect(cache.get('k')?.token.id).toBe('a');
+    });
+
+    it('clear drops every entry, and a verification under way when it ran fills nothing', async () => {
+      const cache = new VerificationCache(60_000, 10, 60_000);
+      await store(cache, 'a', tokenWith('a'));
+      cache.setUser('a', null);
+      let finish!: (verified: VerifiedToken) => void;
+      const running = cache.verifyOnce('b', () => new Promise((resolve) => (finish = resolve)));
+      cache.clear();
+      finish(current(tokenWith('b')));
+      await running;
+      expect(cache.get('a')).toBeUndefined();
+      expect(cache.getUser('a')).toBeUndefined();
+      expect(cache.get('b')).toBeUndefined();
+      expect(cache.size).toBe(0);
+    });
+
+    it('without redis, an entry is used for the whole TTL', async () => {
+      const cache = new VerificationCache(60_000, 10);
+      await store(cache, 'k', tokenWith('a'));
+      await sleep(150);
+      expect(cache.get('k')?.token.id).toBe('a');
+    });
+  });
 });
