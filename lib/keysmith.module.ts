@@ -17,6 +17,7 @@ import { ExpiryWarningScanner } from './notices/expiry-warning-scanner.js';
 import { TokenNotices } from './notices/token-notices.js';
 import { JobClaims } from './claims/job-claims.js';
 import { AuditRetention } from './audit/audit-retention.js';
+import { TokenRateLimiter } from './limits/token-rate-limiter.js';
 
 /**
  * API tokens for a NestJS application on TypeORM.
@@ -49,6 +50,7 @@ import { AuditRetention } from './audit/audit-retention.js';
     AuditRetention,
     TokenService,
     TokenConnections,
+    TokenRateLimiter,
     KeysmithGuard,
   ],
   exports: [
@@ -61,6 +63,7 @@ import { AuditRetention } from './audit/audit-retention.js';
     ExpiryWarningScanner,
     KeysmithEventEmitter,
     AuditRetention,
+    TokenRateLimiter,
   ],
 })
 export class KeysmithModule extends ConfigurableKeysmithModule {

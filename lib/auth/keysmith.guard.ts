@@ -23,7 +23,17 @@ import { toRpcException } from '../request/rpc-exception.js';
 import { toWsException } from '../request/ws-exception.js';
 import { successExtra, type Authentication, type AuthenticationFailure } from './authentication.js';
 import { takeOver } from './authentication-handoff.js';
-import { UNAVAILABLE_MESSAGE, exceptionOf, insufficientScopeRefusal, missingTokenRefusal, refusalOf, type Refusal } from './refusal.js';
+import {
+  UNAVAILABLE_MESSAGE,
+  exceptionOf,
+  insufficientScopeRefusal,
+  missingTokenRefusal,
+  refusalOf,
+  tokenRateLimitRefusal,
+  type Refusal,
+} from './refusal.js';
+import { TokenRateLimiter } from '../limits/token-rate-limiter.js';
+import { setRateLimitHeaders } from '../limits/rate-limit-headers.js';
 import { RoutePolicies } from './route-policies.js';
 import { TokenAuthenticator } from './token-authenticator.js';
 import { attachToken } from './transport-authentication.js';
@@ -41,6 +51,8 @@ export class KeysmithGuard implements CanActivate {
   private readonly servesFromCache: boolean;
   /** Tokens `authenticate` accepted with the previous secret of a rotation, for their `auth_success` row. */
   private readonly withPreviousSecret = new WeakSet<Token>();
+  /** Injected as a property, so that a subclass's constructor keeps the four arguments it passes. */
+  @Inject(TokenRateLimiter) protected readonly rateLimiter!: TokenRateLimiter;
 
   constructor(
     @Inject(Reflector) protected readonly reflector: Reflector,
@@ -57,6 +69,7 @@ export class KeysmithGuard implements CanActivate {
       !options.throttleHook &&
       this.authorize === prototype.authorize &&
       this.authenticate === prototype.authenticate &&
+      this.checkRateLimit === prototype.checkRateLimit &&
       this.resolveUser === prototype.resolveUser &&
       this.refuseWhileAuditIsFull === prototype.refuseWhileAuditIsFull;
   }
@@ -94,6 +107,7 @@ export class KeysmithGuard implements CanActivate {
     const { rateLimitHook, throttleHook } = this.options;
     if (rateLimitHook) await this.runHook(context, null, () => rateLimitHook(request, rawToken));
     const token = await this.authenticate(context, rawToken);
+    await this.checkRateLimit(context, token);
     if (throttleHook) await this.runHook(context, token, () => throttleHook(request, token));
     this.checkScopes(context, token);
 
@@ -116,6 +130,8 @@ export class KeysmithGuard implements CanActivate {
     const authentication = this.authenticator.authenticateCached(this.extractToken(request), { ip: () => clientIp(request) });
     if (!authentication || authentication.failure) return false;
     const { token } = authentication;
+    // Counting a rate limit may wait for Redis: the full flow does it.
+    if (this.rateLimiter.limitOf(token)) return false;
     const cachedUser = this.authenticator.cachedUserOf(token);
     if (!cachedUser) return false;
     this.checkScopes(context, token);
@@ -182,6 +198,24 @@ export class KeysmithGuard implements CanActivate {
     if (authentication.failure) this.refuse(context, authentication.failure);
     if (authentication.secret === 'previous') this.withPreviousSecret.add(authentication.token);
     return authentication.token;
+  }
+
+  /**
+   * Counts the request against the token's rate limit (its own, else `defaultRateLimit`), once the
+   * token has proved its secret: over it, 429 with the `rateLimited` message. Over HTTP every
+   * response of a limited token carries the `RateLimit-*` headers, and a refusal `Retry-After`.
+   */
+  protected async checkRateLimit(context: ExecutionContext, token: Token): Promise<void> {
+    const rateLimit = this.rateLimiter.limitOf(token);
+    if (!rateLimit) return;
+    const decision = await this.rateLimiter.check(token, rateLimit);
+    if (decision.window && context.getType<string>() === 'http') {
+      setRateLimitHeaders(context.getArgByIndex<unknown>(1), decision.window, !decision.allowed);
+    }
+    if (decision.allowed) return;
+    const refusal = tokenRateLimitRefusal(token.id, decision.reason, this.options.errorMessages);
+    this.auditRefusal(context, refusal);
+    this.throwRateLimited(refusal.message);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Token } from '../entities/token.entity.js';
+import type { RateLimit } from '../limits/rate-limit.js';
 import type { TokenMetadata } from '../tokens/metadata.js';
 import { UPDATABLE_FIELDS } from '../tokens/token-service.interface.js';
 import { splitList } from './arguments.js';
@@ -12,10 +13,12 @@ const CLI_SOURCE = 'cli';
 
 const SECONDS = { s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800 } as const;
 
-/** `--metadata` and `--allow-ip`, as `tokens create` and `tokens update` take them. */
+/** `--metadata`, `--allow-ip` and `--rate-limit`, as `tokens create` and `tokens update` take them. */
 export interface PolicyOptions {
   metadata?: Metadata;
   allowIp?: string[];
+  /** `false` from `--no-rate-limit` of `tokens update`. */
+  rateLimit?: RateLimit | false;
 }
 
 /** `--metadata`, boxed: commander turns an option's `null` (to remove it) into `''`. */
@@ -51,6 +54,14 @@ export function allowIpOption(): Option {
   ).argParser((text: string, previous: string[] = []) => [...previous, ...splitList(text)]);
 }
 
+/** `--rate-limit <limit/window>`: `100/60s`, `1000/1h`; the service checks the numbers. */
+export function rateLimitOption(): Option {
+  return new Option(
+    '--rate-limit <limit/window>',
+    'At most this many requests per window, such as 100/60s, 1000/1h or 10000/1d (a window without a unit is in seconds).',
+  ).argParser(rateLimitFrom);
+}
+
 /** `--grace <duration>` of `tokens rotate`, in whole seconds. */
 export function graceOption(): Option {
   return new Option(
@@ -81,6 +92,8 @@ export function addKeyPolicyCommands(tokens: Command, withContext: WithContext):
     .addOption(metadataOption())
     .addOption(allowIpOption())
     .addOption(new Option('--any-ip', 'Accept the token from any address (removes the allowlist).').conflicts('allowIp'))
+    .addOption(rateLimitOption())
+    .addOption(new Option('--no-rate-limit', "Remove the token's own rate limit (defaultRateLimit applies again)."))
     .addOption(actorOption())
     .action(withContext(update));
 
@@ -112,6 +125,7 @@ async function update({ tokens, output }: CommandContext, options: UpdateOptions
     expiresAt: options.expiresIn?.expiresAt,
     metadata: options.metadata?.value,
     allowedIps: options.anyIp ? null : options.allowIp,
+    rateLimit: options.rateLimit === false ? null : options.rateLimit,
     source: CLI_SOURCE,
     actor: options.actor,
   });
@@ -152,6 +166,13 @@ function metadataFrom(text: string): Metadata {
     );
   }
   return { value };
+}
+
+function rateLimitFrom(text: string): RateLimit {
+  const match = /^([^/]+)\/(\d+)([smhdw]?)$/.exec(text);
+  if (!match) throw new InvalidArgumentError('Expected <limit>/<window> such as 100/60s, 1000/1h or 10000/1d.');
+  const windowSeconds = Number(match[2]) * (match[3] ? SECONDS[match[3] as keyof typeof SECONDS] : 1);
+  return { limit: Number(match[1]), windowSeconds };
 }
 
 function graceSecondsFrom(text: string): number {

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { TokenState } from '../tokens/token-service.interface.js';
+import type { RateLimit } from '../limits/rate-limit.js';
 import type { TokenMetadata } from '../tokens/metadata.js';
 import { grantsScope } from '../tokens/scopes.js';
 import { TimestampColumn } from './timestamp-column.js';
@@ -87,6 +88,10 @@ export class Token {
   /** When the previous secret stops authenticating; `null` when there is none. */
   @TimestampColumn({ name: 'previous_secret_expires_at', nullable: true })
   previousSecretExpiresAt!: Date | null;
+
+  /** At most `limit` guarded requests per `windowSeconds`; `null`: the module's `defaultRateLimit`, if any. */
+  @Column({ name: 'rate_limit', type: 'simple-json', nullable: true })
+  rateLimit!: RateLimit | null;
 
   get isExpired(): boolean {
     return this.expiresAt !== null && this.expiresAt.getTime() <= Date.now();

@@ -1,9 +1,13 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { Token } from '../entities/token.entity.js';
 import type { TokenHasher } from '../hashing/token-hasher.js';
+import type { RateLimit } from '../limits/rate-limit.js';
 
 /** What happens to a request once its audit row can no longer be kept (`auditOnFailure`). */
 export type AuditFailurePolicy = 'drop' | 'refuse';
+
+/** What a limit does while Redis does not answer (`limitsOnRedisError`). */
+export type LimitsOnRedisError = 'allow' | 'deny';
 
 /** Names of the built-in hashers. */
 export type HasherName = 'bcrypt' | 'pbkdf2_sha512' | 'sha256';
@@ -18,7 +22,7 @@ export interface KeysmithErrorMessages {
   insufficientScope: string;
   /** 403 when the token has `allowedIps` and the request comes from elsewhere. */
   ipNotAllowed: string;
-  /** 429 when `rateLimitHook` or `throttleHook` blocks the request. */
+  /** 429 when `rateLimitHook` or `throttleHook` blocks the request, or the token is over its rate limit. */
   rateLimited: string;
 }
 
@@ -153,6 +157,16 @@ export interface KeysmithModuleOptions {
   failedAttemptsLimit?: number;
   /** The window of `failedAttemptsLimit`, in seconds. Default `300`. */
   failedAttemptsWindowSeconds?: number;
+  /**
+   * The rate limit of every token that has none of its own: at most `limit` guarded requests per
+   * `windowSeconds`. Default none.
+   */
+  defaultRateLimit?: RateLimit;
+  /**
+   * With `redis`, what a limit does while Redis does not answer: `'allow'` lets the request through
+   * uncounted, `'deny'` answers 429. Logged once per outage. Default `'allow'`.
+   */
+  limitsOnRedisError?: LimitsOnRedisError;
   /**
    * Warn before tokens expire: `keysmith.token.expiring` once per token and threshold, and
    * `keysmith.token.expired` once the expiry passes, sent by one instance however many run (the

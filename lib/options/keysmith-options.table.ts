@@ -8,7 +8,15 @@ import { DEFAULT_PBKDF2_ITERATIONS } from '../hashing/pbkdf2-sha512.hasher.js';
 import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH } from '../token-format/token-format.js';
 import { expiryWarningsOption } from '../notices/expiry-warnings-option.js';
 import { maxExpiryDaysByScopeOption, maxExpiryDaysOption } from '../tokens/lifetime-options.js';
-import type { AuditFailurePolicy, KeysmithModuleOptions, RateLimitHook, ResolveUser, ThrottleHook } from './keysmith-options.interface.js';
+import { defaultRateLimitOption } from '../limits/rate-limit.js';
+import type {
+  AuditFailurePolicy,
+  KeysmithModuleOptions,
+  LimitsOnRedisError,
+  RateLimitHook,
+  ResolveUser,
+  ThrottleHook,
+} from './keysmith-options.interface.js';
 import {
   type OptionCheck,
   aFunction,
@@ -28,6 +36,8 @@ import {
 } from './option-checks.js';
 
 export const AUDIT_FAILURE_POLICIES: readonly AuditFailurePolicy[] = ['drop', 'refuse'];
+
+export const LIMITS_ON_REDIS_ERROR: readonly LimitsOnRedisError[] = ['allow', 'deny'];
 
 // libuv's thread pool, where the built-in hashers run, holds at most this many threads.
 const MAX_HASH_CONCURRENCY = 1_024;
@@ -267,6 +277,18 @@ export const KEYSMITH_OPTION_TABLE = {
     unit: 'seconds',
     check: wholeNumber(1, 86_400),
     meaning: 'The window of `failedAttemptsLimit`.',
+  },
+  defaultRateLimit: {
+    shownDefault: 'none',
+    check: defaultRateLimitOption,
+    meaning:
+      '`{ limit, windowSeconds }`: the rate limit of every token without one of its own (see [Rate limits](#rate-limits)); whole numbers, both at least 1.',
+  },
+  limitsOnRedisError: {
+    default: 'allow',
+    check: oneOf(LIMITS_ON_REDIS_ERROR),
+    meaning:
+      "When `redis` is set but does not answer a limit's count: `'allow'` lets the request through uncounted, `'deny'` answers 429. Logged once per outage.",
   },
   expiryWarnings: {
     shownDefault: 'off',

@@ -27,5 +27,6 @@ export function tokenView(token: Token) {
     previousSecretExpiresAt: token.previousSecretExpiresAt,
     metadata: token.metadata,
     allowedIps: token.allowedIps,
+    rateLimit: token.rateLimit,
   };
 }

@@ -41,6 +41,7 @@ import { KeysmithEventEmitter } from '../events/keysmith-event-emitter.js';
 import { KEYSMITH_EVENTS, type TokenEvent } from '../events/keysmith-events.js';
 import { tokenView } from './token-view.js';
 import { validAllowedIps, validGraceSeconds, validMetadata, validScopes } from './token-input.js';
+import { validRateLimit } from '../limits/rate-limit.js';
 import { DEFAULT_LIST_LIMIT, checkPage } from '../listing/page.js';
 import { SELECTING_FILTERS, activeCondition, checkTokenFilter, inactiveCondition, whereTokenFilter } from './token-filter.js';
 import { REVOKE_BATCH_SIZE, revokeBatch } from './revoke-batch.js';
@@ -85,6 +86,7 @@ export class TokenService {
       disabled: false,
       metadata: validMetadata(input.metadata ?? null, this.options.maxMetadataBytes),
       allowedIps: validAllowedIps(input.allowedIps ?? null),
+      rateLimit: validRateLimit(input.rateLimit ?? null),
       previousKey: null,
       previousSecretExpiresAt: null,
     });
@@ -179,7 +181,7 @@ export class TokenService {
 
   /**
    * Changes the given fields of a token (`name`, `description`, `scopes`, `expiresAt`, `metadata`,
-   * `allowedIps`), each validated as `create()` validates it, and leaves the others; nothing is
+   * `allowedIps`, `rateLimit`), each validated as `create()` validates it, and leaves the others; nothing is
    * written when one is refused. Audited `updated` with `extra.fields`, the names of the fields
    * that changed (never their values), and in force on every instance at once. A purged token is
    * refused with `KeysmithValidationError`.
@@ -376,6 +378,7 @@ export class TokenService {
       expiresAt,
       metadata: input.metadata === undefined ? token.metadata : validMetadata(input.metadata, this.options.maxMetadataBytes),
       allowedIps: input.allowedIps === undefined ? token.allowedIps : validAllowedIps(input.allowedIps),
+      rateLimit: input.rateLimit === undefined ? token.rateLimit : validRateLimit(input.rateLimit),
     };
     const changes: Partial<Pick<Token, UpdatableField>> = {};
     for (const field of UPDATABLE_FIELDS) {

@@ -122,6 +122,7 @@ describe.each(cliDatabases())('keysmith tokens on %s', (database) => {
       previousSecretExpiresAt: null,
       metadata: null,
       allowedIps: null,
+      rateLimit: null,
     });
     expect(run.stdout).not.toContain(first.token.key);
 

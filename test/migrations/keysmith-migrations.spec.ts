@@ -40,6 +40,7 @@ const MIGRATION_NAMES = [
   'KeysmithTokenNotices1797206400000',
   'KeysmithKeyPolicy1797292800000',
   'KeysmithClaims1797379200000',
+  'KeysmithRateLimits1797465600000',
 ];
 
 describe.each(migrationVariants())('KEYSMITH_MIGRATIONS on $label', (variant) => {

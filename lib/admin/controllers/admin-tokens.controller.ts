@@ -122,6 +122,7 @@ export class AdminTokensController {
       tokenType: body.tokenType,
       metadata: body.metadata,
       allowedIps: body.allowedIps,
+      rateLimit: body.rateLimit,
       ...expiryOf(body.expiresAt),
       createdBy: action.actor,
       request: action.request,

@@ -56,3 +56,17 @@ export const AllowedIpsField = (description: string): PropertyDecorator =>
     IsString({ each: true }),
     MaxLength(64, { each: true }),
   );
+
+export const RateLimitField = (description: string): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: 'object',
+      properties: { limit: { type: 'integer', minimum: 1 }, windowSeconds: { type: 'integer', minimum: 1 } },
+      required: ['limit', 'windowSeconds'],
+      nullable: true,
+      description,
+      example: { limit: 100, windowSeconds: 60 },
+    }),
+    IsOptional(),
+    IsObject(),
+  );

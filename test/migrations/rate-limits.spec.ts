@@ -1,0 +1,103 @@
+import 'reflect-metadata';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CreateKeysmithTables1795737600000,
+  KEYSMITH_ENTITIES,
+  KEYSMITH_MIGRATIONS,
+  KeysmithRateLimits1797465600000,
+  Token,
+  buildToken,
+  createStandaloneKeysmith,
+  resolveKeysmithOptions,
+} from '../../lib/index.js';
+import { cliDatabases } from '../cli/cli-database.js';
+import { databaseOptions } from '../support/databases.js';
+
+/** Tokens as 0.1.0 stored them, with the raw token each was issued as. */
+const TOKENS = [
+  { id: '00000000-0000-4000-8000-000000000021', prefix: 'tok_ratelim1', secret: 'D'.repeat(32) },
+  { id: '00000000-0000-4000-8000-000000000022', prefix: 'tok_ratelim2', secret: 'E'.repeat(32) },
+];
+
+const sqlTime = (date: Date) => date.toISOString().replace('T', ' ').replace('Z', '');
+
+describe.each(cliDatabases())('KeysmithRateLimits1797465600000 on a 0.1.0 %s database holding tokens', (database) => {
+  let connection: DataSourceOptions;
+  const open: DataSource[] = [];
+
+  async function current(): Promise<DataSource> {
+    const source = new DataSource({ ...connection, entities: KEYSMITH_ENTITIES, migrations: KEYSMITH_MIGRATIONS });
+    open.push(source);
+    return source.initialize();
+  }
+
+  async function hasRateLimitColumn(source: DataSource): Promise<boolean> {
+    const queryRunner = source.createQueryRunner();
+    try {
+      return (await queryRunner.getTable('keysmith_token'))!.columns.some((column) => column.name === 'rate_limit');
+    } finally {
+      await queryRunner.release();
+    }
+  }
+
+  beforeAll(async () => {
+    connection = { ...(await databaseOptions(database, 'migrations_rate_limits')), synchronize: false, dropSchema: false };
+    const old = await new DataSource({ ...connection, dropSchema: true, migrations: [CreateKeysmithTables1795737600000] }).initialize();
+    try {
+      await old.runMigrations();
+      const { hashers } = resolveKeysmithOptions({ hasher: 'sha256' });
+      for (const token of TOKENS) {
+        const key = await hashers.hash(token.secret);
+        await old.query(
+          `INSERT INTO ${old.driver.escape('keysmith_token')} (id, name, description, scopes, ${old.driver.escape('key')}, prefix, created_at) ` +
+            `VALUES ('${token.id}', '${token.prefix}', '', '["notes:read"]', '${key}', '${token.prefix}', '${sqlTime(new Date())}')`,
+        );
+      }
+    } finally {
+      await old.destroy();
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(open.splice(0).map((source) => source.destroy()));
+  });
+
+  it('adds rate_limit, none on the tokens already there, and leaves TypeORM nothing to change', async () => {
+    const source = await current();
+    const executed = await source.runMigrations();
+    expect(executed.map((migration) => migration.name).at(-1)).toBe('KeysmithRateLimits1797465600000');
+    expect(await hasRateLimitColumn(source)).toBe(true);
+    const tokens = await source.getRepository(Token).find({ order: { prefix: 'ASC' } });
+    expect(tokens.map(({ prefix, rateLimit, state }) => ({ prefix, rateLimit, state }))).toEqual(
+      TOKENS.map(({ prefix }) => ({ prefix, rateLimit: null, state: 'active' })),
+    );
+    const log = await source.driver.createSchemaBuilder().log();
+    expect(log.upQueries.map((query) => query.query)).toEqual([]);
+  });
+
+  it('keeps the tokens working, and stores a rate limit given to one of them', async () => {
+    const source = await current();
+    const keysmith = await createStandaloneKeysmith(source, { hasher: 'sha256' });
+    try {
+      const [first, second] = TOKENS.map((token) => buildToken(token.prefix, token.secret));
+      expect((await keysmith.tokens.authenticate(first)).id).toBe(TOKENS[0].id);
+      await keysmith.tokens.update(TOKENS[1].prefix, { rateLimit: { limit: 100, windowSeconds: 60 } });
+      expect((await source.getRepository(Token).findOneByOrFail({ id: TOKENS[1].id })).rateLimit).toEqual({
+        limit: 100,
+        windowSeconds: 60,
+      });
+      expect((await keysmith.tokens.authenticate(second)).rateLimit).toEqual({ limit: 100, windowSeconds: 60 });
+    } finally {
+      await keysmith.close();
+    }
+  });
+
+  it('down drops rate_limit and keeps every token', async () => {
+    const source = await current();
+    expect(KEYSMITH_MIGRATIONS.at(-1)).toBe(KeysmithRateLimits1797465600000);
+    await source.undoLastMigration();
+    expect(await hasRateLimitColumn(source)).toBe(false);
+    expect(await source.getRepository(Token).count()).toBe(TOKENS.length);
+    expect(await source.showMigrations()).toBe(true);
+  });
+});
