@@ -12,3 +12,4 @@ export const KEYSMITH_NOTICE_REPOSITORY = Symbol.for('nestjs-keysmith:notice-rep
 export const KEYSMITH_CLAIM_REPOSITORY = Symbol.for('nestjs-keysmith:claim-repository');
 
 export const LOGGER_CONTEXT = 'Keysmith';
+export const COST_METADATA = 'keysmith:cost';

@@ -18,6 +18,7 @@ import { TokenNotices } from './notices/token-notices.js';
 import { JobClaims } from './claims/job-claims.js';
 import { AuditRetention } from './audit/audit-retention.js';
 import { TokenRateLimiter } from './limits/token-rate-limiter.js';
+import { TokenQuotas } from './limits/token-quotas.js';
 
 /**
  * API tokens for a NestJS application on TypeORM.
@@ -51,6 +52,7 @@ import { TokenRateLimiter } from './limits/token-rate-limiter.js';
     TokenService,
     TokenConnections,
     TokenRateLimiter,
+    TokenQuotas,
     KeysmithGuard,
   ],
   exports: [
@@ -64,6 +66,7 @@ import { TokenRateLimiter } from './limits/token-rate-limiter.js';
     KeysmithEventEmitter,
     AuditRetention,
     TokenRateLimiter,
+    TokenQuotas,
   ],
 })
 export class KeysmithModule extends ConfigurableKeysmithModule {

@@ -33,6 +33,7 @@ import {
   type Refusal,
 } from './refusal.js';
 import { TokenRateLimiter } from '../limits/token-rate-limiter.js';
+import { TokenQuotas } from '../limits/token-quotas.js';
 import { setRateLimitHeaders } from '../limits/rate-limit-headers.js';
 import { RoutePolicies } from './route-policies.js';
 import { TokenAuthenticator } from './token-authenticator.js';
@@ -53,6 +54,7 @@ export class KeysmithGuard implements CanActivate {
   private readonly withPreviousSecret = new WeakSet<Token>();
   /** Injected as a property, so that a subclass's constructor keeps the four arguments it passes. */
   @Inject(TokenRateLimiter) protected readonly rateLimiter!: TokenRateLimiter;
+  @Inject(TokenQuotas) protected readonly quotas!: TokenQuotas;
 
   constructor(
     @Inject(Reflector) protected readonly reflector: Reflector,
@@ -70,6 +72,7 @@ export class KeysmithGuard implements CanActivate {
       this.authorize === prototype.authorize &&
       this.authenticate === prototype.authenticate &&
       this.checkRateLimit === prototype.checkRateLimit &&
+      this.takeQuota === prototype.takeQuota &&
       this.resolveUser === prototype.resolveUser &&
       this.refuseWhileAuditIsFull === prototype.refuseWhileAuditIsFull;
   }
@@ -108,6 +111,7 @@ export class KeysmithGuard implements CanActivate {
     if (rateLimitHook) await this.runHook(context, null, () => rateLimitHook(request, rawToken));
     const token = await this.authenticate(context, rawToken);
     await this.checkRateLimit(context, token);
+    await this.takeQuota(context, token);
     if (throttleHook) await this.runHook(context, token, () => throttleHook(request, token));
     this.checkScopes(context, token);
 
@@ -131,7 +135,7 @@ export class KeysmithGuard implements CanActivate {
     if (!authentication || authentication.failure) return false;
     const { token } = authentication;
     // Counting a rate limit may wait for Redis: the full flow does it.
-    if (this.rateLimiter.limitOf(token)) return false;
+    if (this.rateLimiter.limitOf(token) || token.quotaRemaining !== null) return false;
     const cachedUser = this.authenticator.cachedUserOf(token);
     if (!cachedUser) return false;
     this.checkScopes(context, token);
@@ -212,6 +216,21 @@ export class KeysmithGuard implements CanActivate {
     if (decision.window && context.getType<string>() === 'http') {
       setRateLimitHeaders(context.getArgByIndex<unknown>(1), decision.window, !decision.allowed);
     }
+    if (decision.allowed) return;
+    const refusal = tokenRateLimitRefusal(token.id, decision.reason, this.options.errorMessages);
+    this.auditRefusal(context, refusal);
+    this.throwRateLimited(refusal.message);
+  }
+
+  /**
+   * Takes the route's cost (`@KeysmithCost(n)`, else 1) from the token's quota, if it has one, once
+   * the token has proved its secret: when less is left, 429 with the `rateLimited` message. A
+   * route that costs 0 does not touch the quota.
+   */
+  protected async takeQuota(context: ExecutionContext, token: Token): Promise<void> {
+    const { cost } = this.routePolicies.of(context);
+    if (token.quotaRemaining === null || cost === 0) return;
+    const decision = await this.quotas.take(token, cost);
     if (decision.allowed) return;
     const refusal = tokenRateLimitRefusal(token.id, decision.reason, this.options.errorMessages);
     this.auditRefusal(context, refusal);

@@ -71,8 +71,9 @@ export function insufficientScopeRefusal(
 }
 
 /**
- * The refusal of a proven token over its rate limit (`token_rate_limit`), or refused because Redis
- * could not count it and `limitsOnRedisError` is `'deny'` (`redis_unavailable`).
+ * The refusal of a proven token over its rate limit (`token_rate_limit`) or out of quota
+ * (`quota_exhausted`), or refused because Redis could not count it and `limitsOnRedisError` is
+ * `'deny'` (`redis_unavailable`).
  */
 export function tokenRateLimitRefusal(tokenId: string, reason: string, messages: KeysmithErrorMessages): Refusal {
   return {

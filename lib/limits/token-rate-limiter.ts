@@ -8,6 +8,7 @@ import { LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 import { tokenView } from '../tokens/token-view.js';
 import type { RateLimit } from './rate-limit.js';
+import { RedisOutage, isReady } from './redis-outage.js';
 import {
   ProcessRateLimitCounter,
   RedisRateLimitCounter,
@@ -43,13 +44,15 @@ export class TokenRateLimiter implements OnApplicationBootstrap {
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private counter: RateLimitCounter = new ProcessRateLimitCounter();
   private redis: RedisScriptClient | null = null;
-  private redisDown = false;
+  private readonly outage: RedisOutage;
 
   constructor(
     @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
     @Inject(CacheInvalidationService) private readonly invalidation: CacheInvalidationService,
     @Inject(KeysmithEventEmitter) private readonly events: KeysmithEventEmitter,
-  ) {}
+  ) {
+    this.outage = new RedisOutage(this.logger, options.limitsOnRedisError, "a rate limit's count");
+  }
 
   /** Takes the Redis connection the cache invalidation opened, once it is open. */
   onApplicationBootstrap(): void {
@@ -75,9 +78,9 @@ export class TokenRateLimiter implements OnApplicationBootstrap {
       if (this.redis && !isReady(this.redis)) throw new Error('the connection is not ready');
       count = await this.counter.count(windowKey(token.id, rateLimit), rateLimit);
     } catch (error) {
-      return this.unavailable(error);
+      return { allowed: this.outage.failed(error), reason: 'redis_unavailable', window: null };
     }
-    this.redisDown = false;
+    this.outage.answered();
     const allowed = count.count <= count.limit;
     // The first refusal of a window, counted once however many instances share it.
     if (count.count === count.limit + 1) this.announce(token, rateLimit, count.resetMs);
@@ -87,17 +90,6 @@ export class TokenRateLimiter implements OnApplicationBootstrap {
       resetSeconds: Math.max(1, Math.ceil(count.resetMs / 1_000)),
     };
     return { allowed, reason: 'token_rate_limit', window };
-  }
-
-  private unavailable(error: unknown): RateLimitDecision {
-    const policy = this.options.limitsOnRedisError;
-    if (!this.redisDown) {
-      this.logger.error(
-        `Redis did not answer a rate limit's count, so requests of rate-limited tokens are ${policy === 'allow' ? 'let through uncounted' : 'refused'} (limitsOnRedisError: '${policy}') until it does: ${(error as Error)?.message}`,
-      );
-    }
-    this.redisDown = true;
-    return { allowed: policy === 'allow', reason: 'redis_unavailable', window: null };
   }
 
   private announce(token: Token, { limit, windowSeconds }: RateLimit, resetMs: number): void {
@@ -114,9 +106,3 @@ export class TokenRateLimiter implements OnApplicationBootstrap {
 
 /** The window's key: a changed limit or window starts a window of its own. */
 const windowKey = (tokenId: string, { limit, windowSeconds }: RateLimit) => `keysmith:rate:${tokenId}:${limit}/${windowSeconds}`;
-
-/** ioredis says whether its connection is up; a client that does not is taken at its word. */
-const isReady = (client: unknown) => {
-  const status = (client as { status?: unknown }).status;
-  return status === undefined || status === 'ready';
-};

@@ -1,4 +1,5 @@
 import type { Token, TokenType } from '../entities/token.entity.js';
+import type { Quota } from '../limits/quota.js';
 import type { RateLimit } from '../limits/rate-limit.js';
 import type { TokenMetadata } from './metadata.js';
 
@@ -36,6 +37,11 @@ export interface CreateTokenInput {
    * module's `defaultRateLimit`, if set.
    */
   rateLimit?: RateLimit | null;
+  /**
+   * Calls the token may make (`remaining`), given back every `refill.intervalSeconds` (the figure
+   * becomes `refill.amount` again). Default none (`null`): unlimited.
+   */
+  quota?: Quota | null;
   request?: AuditRequest;
   /** Where the action came from, recorded as the audit row's `extra.source` (the CLI writes `cli`). */
   source?: string;
@@ -84,6 +90,8 @@ export interface UpdateTokenInput extends LifecycleInput {
   allowedIps?: string[] | null;
   /** `null` removes it (the module's `defaultRateLimit` applies again). */
   rateLimit?: RateLimit | null;
+  /** Sets the quota afresh: its figure, and refill periods from now; `null` removes it. */
+  quota?: Quota | null;
 }
 
 /** The fields `update()` can change, in the order its audit row names them. */

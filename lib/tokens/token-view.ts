@@ -28,5 +28,6 @@ export function tokenView(token: Token) {
     metadata: token.metadata,
     allowedIps: token.allowedIps,
     rateLimit: token.rateLimit,
+    quota: token.quotaRemaining === null ? null : { remaining: token.quotaRemaining, refill: token.quotaRefill },
   };
 }

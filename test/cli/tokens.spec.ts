@@ -123,6 +123,7 @@ describe.each(cliDatabases())('keysmith tokens on %s', (database) => {
       metadata: null,
       allowedIps: null,
       rateLimit: null,
+      quota: null,
     });
     expect(run.stdout).not.toContain(first.token.key);
 

@@ -123,6 +123,7 @@ export class AdminTokensController {
       metadata: body.metadata,
       allowedIps: body.allowedIps,
       rateLimit: body.rateLimit,
+      quota: body.quota,
       ...expiryOf(body.expiresAt),
       createdBy: action.actor,
       request: action.request,

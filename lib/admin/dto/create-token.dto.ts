@@ -1,5 +1,6 @@
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { TOKEN_TYPES, type TokenType } from '../../entities/token.entity.js';
+import type { Quota } from '../../limits/quota.js';
 import type { RateLimit } from '../../limits/rate-limit.js';
 import type { TokenMetadata } from '../../tokens/metadata.js';
 import { ApiPropertyOptional } from '../swagger/optional-swagger.js';
@@ -9,6 +10,7 @@ import {
   ExpiresAtField,
   MetadataField,
   NameField,
+  QuotaField,
   RateLimitField,
   ScopesField,
 } from './token-fields.js';
@@ -47,4 +49,7 @@ export class CreateTokenDto {
 
   @RateLimitField('At most `limit` requests per `windowSeconds`. Omitted or `null`: the `defaultRateLimit` option, if set.')
   rateLimit?: RateLimit | null;
+
+  @QuotaField('Calls the token may make, given back every `refill.intervalSeconds`. Omitted or `null`: unlimited.')
+  quota?: Quota | null;
 }

@@ -70,3 +70,24 @@ export const RateLimitField = (description: string): PropertyDecorator =>
     IsOptional(),
     IsObject(),
   );
+
+export const QuotaField = (description: string): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: 'object',
+      properties: {
+        remaining: { type: 'integer', minimum: 0 },
+        refill: {
+          type: 'object',
+          nullable: true,
+          properties: { amount: { type: 'integer', minimum: 1 }, intervalSeconds: { type: 'integer', minimum: 1 } },
+        },
+      },
+      required: ['remaining'],
+      nullable: true,
+      description,
+      example: { remaining: 1000, refill: { amount: 1000, intervalSeconds: 86400 } },
+    }),
+    IsOptional(),
+    IsObject(),
+  );

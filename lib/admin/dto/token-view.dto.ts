@@ -1,4 +1,5 @@
 import type { Token, TokenType } from '../../entities/token.entity.js';
+import type { Quota } from '../../limits/quota.js';
 import type { RateLimit } from '../../limits/rate-limit.js';
 import type { TokenMetadata } from '../../tokens/metadata.js';
 import { tokenView } from '../../tokens/token-view.js';
@@ -38,6 +39,16 @@ export class TokenViewDto {
     description: "At most limit requests per windowSeconds; null: the defaultRateLimit option's, if set.",
   })
   rateLimit!: RateLimit | null;
+  @ApiProperty({
+    type: 'object',
+    properties: {
+      remaining: { type: 'integer' },
+      refill: { type: 'object', nullable: true, properties: { amount: { type: 'integer' }, intervalSeconds: { type: 'integer' } } },
+    },
+    nullable: true,
+    description: 'As last written to the database, about a second behind the live figure of TokenService.quotaOf(); null: unlimited.',
+  })
+  quota!: Quota | null;
 
   /** The view of a token, with its state worked out from `revoked`, `purged`, `disabled` and `expiresAt`. */
   static of(token: Token): TokenViewDto {

@@ -1,3 +1,4 @@
+import type { Quota } from '../../limits/quota.js';
 import type { RateLimit } from '../../limits/rate-limit.js';
 import type { TokenMetadata } from '../../tokens/metadata.js';
 import {
@@ -6,6 +7,7 @@ import {
   ExpiresAtField,
   MetadataField,
   NameField,
+  QuotaField,
   RateLimitField,
   ScopesField,
 } from './token-fields.js';
@@ -32,4 +34,7 @@ export class UpdateTokenDto {
 
   @RateLimitField('Replaces the rate limit; `null` removes it (`defaultRateLimit` applies again).')
   rateLimit?: RateLimit | null;
+
+  @QuotaField('Sets the quota afresh (its refill periods start now); `null` removes it.')
+  quota?: Quota | null;
 }
