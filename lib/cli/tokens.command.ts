@@ -10,6 +10,9 @@ import type { CommandContext, WithContext } from './command.js';
 import {
   addKeyPolicyCommands,
   rateLimitOption,
+  quotaFrom,
+  quotaOption,
+  quotaRefillOption,
   allowIpOption,
   graceOption,
   metadataOption,
@@ -97,6 +100,8 @@ export function addTokenCommands(program: Command, withContext: WithContext): vo
     .addOption(metadataOption())
     .addOption(allowIpOption())
     .addOption(rateLimitOption())
+    .addOption(quotaOption())
+    .addOption(quotaRefillOption())
     .addOption(actorOption())
     .option('--json', 'Print the token (id, prefix, expiry, ...) and its raw value as one JSON object.')
     .action(withContext(create));
@@ -167,6 +172,7 @@ async function create({ tokens, output }: CommandContext, options: CreateOptions
     metadata: options.metadata?.value,
     allowedIps: options.allowIp,
     rateLimit: options.rateLimit || undefined,
+    quota: quotaFrom(options) ?? undefined,
     createdBy: options.actor,
     source: CLI_SOURCE,
   });
