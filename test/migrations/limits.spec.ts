@@ -1,18 +1,9 @@
-import 'reflect-metadata';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CreateKeysmithTables1795737600000,
-  KEYSMITH_ENTITIES,
-  KEYSMITH_MIGRATIONS,
-  KeysmithRateLimits1797465600000,
-  Token,
-  buildToken,
-  createStandaloneKeysmith,
-  resolveKeysmithOptions,
-} from '../../lib/index.js';
+import { KEYSMITH_MIGRATIONS, KeysmithRateLimits1797465600000, Token, buildToken, createStandaloneKeysmith } from '../../lib/index.js';
 import { cliDatabases } from '../cli/cli-database.js';
 import { databaseOptions } from '../support/databases.js';
+import { CurrentDataSources, createOldDatabase } from './fixtures/old-database.js';
 
 /** Tokens as 0.1.0 stored them, with the raw token each was issued as. */
 const TOKENS = [
@@ -22,19 +13,12 @@ const TOKENS = [
 
 const ADDED_COLUMNS = ['rate_limit', 'quota_remaining', 'quota_refill', 'quota_refilled_at'];
 
-const sqlTime = (date: Date) => date.toISOString().replace('T', ' ').replace('Z', '');
-
 describe.each(cliDatabases())(
   'KeysmithRateLimits1797465600000 and KeysmithQuotas1797552000000 on a 0.1.0 %s database holding tokens',
   (database) => {
     let connection: DataSourceOptions;
-    const open: DataSource[] = [];
-
-    async function current(): Promise<DataSource> {
-      const source = new DataSource({ ...connection, entities: KEYSMITH_ENTITIES, migrations: KEYSMITH_MIGRATIONS });
-      open.push(source);
-      return source.initialize();
-    }
+    const sources = new CurrentDataSources(() => connection);
+    const current = () => sources.next();
 
     async function limitColumns(source: DataSource): Promise<string[]> {
       const queryRunner = source.createQueryRunner();
@@ -49,24 +33,9 @@ describe.each(cliDatabases())(
 
     beforeAll(async () => {
       connection = { ...(await databaseOptions(database, 'migrations_limits')), synchronize: false, dropSchema: false };
-      const old = await new DataSource({ ...connection, dropSchema: true, migrations: [CreateKeysmithTables1795737600000] }).initialize();
-      try {
-        await old.runMigrations();
-        const { hashers } = resolveKeysmithOptions({ hasher: 'sha256' });
-        for (const token of TOKENS) {
-          const key = await hashers.hash(token.secret);
-          await old.query(
-            `INSERT INTO ${old.driver.escape('keysmith_token')} (id, name, description, scopes, ${old.driver.escape('key')}, prefix, created_at) ` +
-              `VALUES ('${token.id}', '${token.prefix}', '', '["notes:read"]', '${key}', '${token.prefix}', '${sqlTime(new Date())}')`,
-          );
-        }
-      } finally {
-        await old.destroy();
-      }
+      await createOldDatabase(connection, TOKENS);
     });
-    afterAll(async () => {
-      await Promise.all(open.splice(0).map((source) => source.destroy()));
-    });
+    afterAll(() => sources.close());
 
     it('adds the rate limit and quota columns, none on the tokens already there, and leaves TypeORM nothing to change', async () => {
       const source = await current();
