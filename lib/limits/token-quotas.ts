@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Repository } from 'typeorm';
 import { CacheInvalidationService } from '../cache/cache-invalidation.service.js';
 import type { Token } from '../entities/token.entity.js';
@@ -34,7 +34,7 @@ interface RedisQuotaClient extends RedisScriptClient {
  * ever lower within a refill period.
  */
 @Injectable()
-export class TokenQuotas implements OnModuleInit, OnApplicationShutdown {
+export class TokenQuotas implements OnApplicationShutdown {
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private readonly states = new Map<string, QuotaState>();
   private readonly unwritten = new Map<string, QuotaState>();
@@ -47,11 +47,6 @@ export class TokenQuotas implements OnModuleInit, OnApplicationShutdown {
     @Inject(KEYSMITH_TOKEN_REPOSITORY) private readonly tokens: Repository<Token>,
   ) {
     this.outage = new RedisOutage(this.logger, options.limitsOnRedisError, "a quota's count");
-  }
-
-  onModuleInit(): void {
-    // A quota set again (update) starts from the database; its older figures must not be written.
-    this.invalidation.onTokenChanged((tokenId) => this.unwritten.delete(tokenId));
   }
 
   /** Takes `cost` from the token's quota. Never throws. */
@@ -81,7 +76,10 @@ export class TokenQuotas implements OnModuleInit, OnApplicationShutdown {
     return { remaining: refilled(live, token.quotaRefill, Date.now()).remaining, refill: token.quotaRefill };
   }
 
-  /** Writes the figures taken so far: one UPDATE per token, which never raises a figure within its period. */
+  /**
+   * Writes the figures taken so far: one UPDATE per token, which never raises a figure within its
+   * period, and leaves a quota set again since (a later period start) or removed as it is.
+   */
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
