@@ -8,6 +8,8 @@ export * from './decorators/index.js';
 export * from './entities/index.js';
 export * from './errors/index.js';
 export * from './events/keysmith-events.js';
+export type { RateLimit } from './limits/rate-limit.js';
+export type { Quota, QuotaRefill } from './limits/quota.js';
 export { BcryptHasher, Pbkdf2Sha512Hasher, Sha256Hasher } from './hashing/index.js';
 export * from './hashing/token-hasher.js';
 export * from './keysmith.constants.js';

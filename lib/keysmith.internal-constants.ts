@@ -14,3 +14,4 @@ export const KEYSMITH_CLAIM_REPOSITORY = Symbol.for('nestjs-keysmith:claim-repos
 export const KEYSMITH_FAILED_ATTEMPTS = Symbol.for('nestjs-keysmith:failed-attempts');
 
 export const LOGGER_CONTEXT = 'Keysmith';
+export const COST_METADATA = 'keysmith:cost';

@@ -19,6 +19,8 @@ import { ExpiryWarningScanner } from './notices/expiry-warning-scanner.js';
 import { TokenNotices } from './notices/token-notices.js';
 import { JobClaims } from './claims/job-claims.js';
 import { AuditRetention } from './audit/audit-retention.js';
+import { TokenRateLimiter } from './limits/token-rate-limiter.js';
+import { TokenQuotas } from './limits/token-quotas.js';
 
 /**
  * API tokens for a NestJS application on TypeORM.
@@ -55,6 +57,8 @@ import { AuditRetention } from './audit/audit-retention.js';
     AuditRetention,
     TokenService,
     TokenConnections,
+    TokenRateLimiter,
+    TokenQuotas,
     KeysmithGuard,
   ],
   exports: [
@@ -67,6 +71,8 @@ import { AuditRetention } from './audit/audit-retention.js';
     ExpiryWarningScanner,
     KeysmithEventEmitter,
     AuditRetention,
+    TokenRateLimiter,
+    TokenQuotas,
   ],
 })
 export class KeysmithModule extends ConfigurableKeysmithModule {

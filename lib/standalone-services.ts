@@ -1,3 +1,4 @@
+import { TokenQuotas } from './limits/token-quotas.js';
 import type { DataSource, ObjectLiteral, Repository } from 'typeorm';
 import { TokenAuthenticator } from './auth/token-authenticator.js';
 import { CacheInvalidationService } from './cache/cache-invalidation.service.js';
@@ -52,7 +53,17 @@ export async function standaloneKeysmith(
   await invalidation.onModuleInit();
   const failedAttempts = new FailedAttemptsThrottle(resolved.failedAttemptsLimit, resolved.failedAttemptsWindowMs);
   const authenticator = new TokenAuthenticator(resolved, tokenRepository, cache, failedAttempts, lastUsed);
-  const tokens = new TokenService(tokenRepository, resolved, auditLog, invalidation, lastUsed, authenticator, new KeysmithEventEmitter());
+  const quotas = new TokenQuotas(resolved, invalidation, tokenRepository);
+  const tokens = new TokenService(
+    tokenRepository,
+    resolved,
+    auditLog,
+    invalidation,
+    lastUsed,
+    authenticator,
+    new KeysmithEventEmitter(),
+    quotas,
+  );
   return {
     tokens,
     auditLog,

@@ -23,7 +23,18 @@ import { toRpcException } from '../request/rpc-exception.js';
 import { toWsException } from '../request/ws-exception.js';
 import { successExtra, type Authentication, type AuthenticationFailure } from './authentication.js';
 import { takeOver } from './authentication-handoff.js';
-import { UNAVAILABLE_MESSAGE, exceptionOf, insufficientScopeRefusal, missingTokenRefusal, refusalOf, type Refusal } from './refusal.js';
+import {
+  UNAVAILABLE_MESSAGE,
+  exceptionOf,
+  insufficientScopeRefusal,
+  missingTokenRefusal,
+  refusalOf,
+  tokenRateLimitRefusal,
+  type Refusal,
+} from './refusal.js';
+import { TokenRateLimiter } from '../limits/token-rate-limiter.js';
+import { TokenQuotas } from '../limits/token-quotas.js';
+import { setRateLimitHeaders } from '../limits/rate-limit-headers.js';
 import { RoutePolicies } from './route-policies.js';
 import { TokenAuthenticator } from './token-authenticator.js';
 import { attachToken } from './transport-authentication.js';
@@ -41,6 +52,9 @@ export class KeysmithGuard implements CanActivate {
   private readonly servesFromCache: boolean;
   /** Tokens `authenticate` accepted with the previous secret of a rotation, for their `auth_success` row. */
   private readonly withPreviousSecret = new WeakSet<Token>();
+  /** Injected as a property, so that a subclass's constructor keeps the four arguments it passes. */
+  @Inject(TokenRateLimiter) protected readonly rateLimiter!: TokenRateLimiter;
+  @Inject(TokenQuotas) protected readonly quotas!: TokenQuotas;
 
   constructor(
     @Inject(Reflector) protected readonly reflector: Reflector,
@@ -57,6 +71,8 @@ export class KeysmithGuard implements CanActivate {
       !options.throttleHook &&
       this.authorize === prototype.authorize &&
       this.authenticate === prototype.authenticate &&
+      this.checkRateLimit === prototype.checkRateLimit &&
+      this.takeQuota === prototype.takeQuota &&
       this.resolveUser === prototype.resolveUser &&
       this.refuseWhileAuditIsFull === prototype.refuseWhileAuditIsFull;
   }
@@ -94,6 +110,8 @@ export class KeysmithGuard implements CanActivate {
     const { rateLimitHook, throttleHook } = this.options;
     if (rateLimitHook) await this.runHook(context, null, () => rateLimitHook(request, rawToken));
     const token = await this.authenticate(context, rawToken);
+    await this.checkRateLimit(context, token);
+    await this.takeQuota(context, token);
     if (throttleHook) await this.runHook(context, token, () => throttleHook(request, token));
     this.checkScopes(context, token);
 
@@ -116,6 +134,8 @@ export class KeysmithGuard implements CanActivate {
     const authentication = this.authenticator.authenticateCached(this.extractToken(request), { ip: () => clientIp(request) });
     if (!authentication || authentication.failure) return false;
     const { token } = authentication;
+    // Counting a rate limit may wait for Redis: the full flow does it.
+    if (this.rateLimiter.limitOf(token) || token.quotaRemaining !== null) return false;
     const cachedUser = this.authenticator.cachedUserOf(token);
     if (!cachedUser) return false;
     this.checkScopes(context, token);
@@ -182,6 +202,39 @@ export class KeysmithGuard implements CanActivate {
     if (authentication.failure) this.refuse(context, authentication.failure);
     if (authentication.secret === 'previous') this.withPreviousSecret.add(authentication.token);
     return authentication.token;
+  }
+
+  /**
+   * Counts the request against the token's rate limit (its own, else `defaultRateLimit`), once the
+   * token has proved its secret: over it, 429 with the `rateLimited` message. Over HTTP every
+   * response of a limited token carries the `RateLimit-*` headers, and a refusal `Retry-After`.
+   */
+  protected async checkRateLimit(context: ExecutionContext, token: Token): Promise<void> {
+    const rateLimit = this.rateLimiter.limitOf(token);
+    if (!rateLimit) return;
+    const decision = await this.rateLimiter.check(token, rateLimit);
+    if (decision.window && context.getType<string>() === 'http') {
+      setRateLimitHeaders(context.getArgByIndex<unknown>(1), decision.window, !decision.allowed);
+    }
+    if (decision.allowed) return;
+    const refusal = tokenRateLimitRefusal(token.id, decision.reason, this.options.errorMessages);
+    this.auditRefusal(context, refusal);
+    this.throwRateLimited(refusal.message);
+  }
+
+  /**
+   * Takes the route's cost (`@KeysmithCost(n)`, else 1) from the token's quota, if it has one, once
+   * the token has proved its secret: when less is left, 429 with the `rateLimited` message. A
+   * route that costs 0 does not touch the quota.
+   */
+  protected async takeQuota(context: ExecutionContext, token: Token): Promise<void> {
+    const { cost } = this.routePolicies.of(context);
+    if (token.quotaRemaining === null || cost === 0) return;
+    const decision = await this.quotas.take(token, cost);
+    if (decision.allowed) return;
+    const refusal = tokenRateLimitRefusal(token.id, decision.reason, this.options.errorMessages);
+    this.auditRefusal(context, refusal);
+    this.throwRateLimited(refusal.message);
   }
 
   /**

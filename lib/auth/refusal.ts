@@ -70,6 +70,19 @@ export function insufficientScopeRefusal(
   return { status: HttpStatus.FORBIDDEN, message: messages.insufficientScope, audit: { tokenId, extra } };
 }
 
+/**
+ * The refusal of a proven token over its rate limit (`token_rate_limit`) or out of quota
+ * (`quota_exhausted`), or refused because Redis could not count it and `limitsOnRedisError` is
+ * `'deny'` (`limits_unavailable`).
+ */
+export function tokenRateLimitRefusal(tokenId: string, reason: string, messages: KeysmithErrorMessages): Refusal {
+  return {
+    status: HttpStatus.TOO_MANY_REQUESTS,
+    message: messages.rateLimited,
+    audit: { tokenId, extra: { error_code: 'rate_limited', reason } },
+  };
+}
+
 export const UNAVAILABLE: Refusal = { status: HttpStatus.SERVICE_UNAVAILABLE, message: UNAVAILABLE_MESSAGE, audit: null };
 
 /** The HTTP exception of a refusal, as `KeysmithGuard` throws it. */

@@ -1,6 +1,12 @@
 import type { ExecutionContext, Type } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
-import { ANY_OF_SCOPES_METADATA, OPTIONAL_METADATA, PUBLIC_METADATA, SCOPES_METADATA } from '../keysmith.internal-constants.js';
+import {
+  ANY_OF_SCOPES_METADATA,
+  COST_METADATA,
+  OPTIONAL_METADATA,
+  PUBLIC_METADATA,
+  SCOPES_METADATA,
+} from '../keysmith.internal-constants.js';
 
 /** A route's handler, typed as `ExecutionContext.getHandler()` hands it out. */
 type Handler = ReturnType<ExecutionContext['getHandler']>;
@@ -15,6 +21,8 @@ export interface RoutePolicy {
   scopes: readonly string[];
   /** `@KeysmithScopes({ anyOf })` of the handler and of its class: the token needs one scope of each list. */
   anyOf: ReadonlyArray<readonly string[]>;
+  /** `@KeysmithCost(n)` of the handler, else of its class, else 1: what a request takes from the token's quota. */
+  cost: number;
 }
 
 /**
@@ -47,6 +55,7 @@ export class RoutePolicies {
       isOptional: flag(OPTIONAL_METADATA),
       scopes: [...new Set(this.reflector.getAllAndMerge<string[]>(SCOPES_METADATA, targets))],
       anyOf: this.reflector.getAllAndMerge<string[][]>(ANY_OF_SCOPES_METADATA, targets),
+      cost: this.reflector.getAllAndOverride<number | undefined>(COST_METADATA, targets) ?? 1,
     };
   }
 }

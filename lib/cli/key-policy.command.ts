@@ -1,5 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Token } from '../entities/token.entity.js';
+import type { QuotaRefill } from '../limits/quota.js';
+import type { RateLimit } from '../limits/rate-limit.js';
 import type { TokenMetadata } from '../tokens/metadata.js';
 import { UPDATABLE_FIELDS } from '../tokens/token-service.interface.js';
 import { splitList } from './arguments.js';
@@ -12,10 +14,22 @@ const CLI_SOURCE = 'cli';
 
 const SECONDS = { s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800 } as const;
 
-/** `--metadata` and `--allow-ip`, as `tokens create` and `tokens update` take them. */
+/** `--metadata`, `--allow-ip` and `--rate-limit`, as `tokens create` and `tokens update` take them. */
 export interface PolicyOptions {
   metadata?: Metadata;
   allowIp?: string[];
+  /** `false` from `--no-rate-limit` of `tokens update`. */
+  rateLimit?: RateLimit | false;
+  /** `false` from `--no-quota` of `tokens update`. */
+  quota?: number | false;
+  quotaRefill?: QuotaRefill;
+}
+
+/** The quota `--quota` and `--quota-refill` set: `undefined` when neither is given, `null` for `--no-quota`. */
+export function quotaFrom({ quota, quotaRefill }: PolicyOptions): { remaining: number; refill: QuotaRefill | null } | null | undefined {
+  if (quota === false) return null;
+  if (quota === undefined) return quotaRefill === undefined ? undefined : { remaining: quotaRefill.amount, refill: quotaRefill };
+  return { remaining: quota, refill: quotaRefill ?? null };
 }
 
 /** `--metadata`, boxed: commander turns an option's `null` (to remove it) into `''`. */
@@ -51,6 +65,30 @@ export function allowIpOption(): Option {
   ).argParser((text: string, previous: string[] = []) => [...previous, ...splitList(text)]);
 }
 
+/** `--rate-limit <limit/window>`: `100/60s`, `1000/1h`; the service checks the numbers. */
+export function rateLimitOption(): Option {
+  return new Option(
+    '--rate-limit <limit/window>',
+    'At most this many requests per window, such as 100/60s, 1000/1h or 10000/1d (a window without a unit is in seconds).',
+  ).argParser(rateLimitFrom);
+}
+
+/** `--quota <calls>`; the service checks the number. */
+export function quotaOption(): Option {
+  return new Option('--quota <calls>', 'Calls the token may make (every guarded request takes 1, or its @KeysmithCost).').argParser(Number);
+}
+
+/** `--quota-refill <amount/interval>`, read as `--rate-limit` is. */
+export function quotaRefillOption(): Option {
+  return new Option(
+    '--quota-refill <amount/interval>',
+    'Give the quota back every interval, such as 1000/1d (the remaining calls become 1000 each day; without --quota, it starts full).',
+  ).argParser((text: string) => {
+    const { limit, windowSeconds } = rateLimitFrom(text);
+    return { amount: limit, intervalSeconds: windowSeconds };
+  });
+}
+
 /** `--grace <duration>` of `tokens rotate`, in whole seconds. */
 export function graceOption(): Option {
   return new Option(
@@ -81,6 +119,11 @@ export function addKeyPolicyCommands(tokens: Command, withContext: WithContext):
     .addOption(metadataOption())
     .addOption(allowIpOption())
     .addOption(new Option('--any-ip', 'Accept the token from any address (removes the allowlist).').conflicts('allowIp'))
+    .addOption(rateLimitOption())
+    .addOption(new Option('--no-rate-limit', "Remove the token's own rate limit (defaultRateLimit applies again)."))
+    .addOption(quotaOption())
+    .addOption(quotaRefillOption())
+    .addOption(new Option('--no-quota', "Remove the token's quota (unlimited calls)."))
     .addOption(actorOption())
     .action(withContext(update));
 
@@ -105,6 +148,7 @@ function actorOption(): Option {
 
 async function update({ tokens, output }: CommandContext, options: UpdateOptions, [reference]: string[]): Promise<void> {
   const before = await tokens.get(reference);
+  const quota = quotaFrom(options);
   const token = await tokens.update(before, {
     name: options.name,
     description: options.description,
@@ -112,10 +156,16 @@ async function update({ tokens, output }: CommandContext, options: UpdateOptions
     expiresAt: options.expiresIn?.expiresAt,
     metadata: options.metadata?.value,
     allowedIps: options.anyIp ? null : options.allowIp,
+    rateLimit: options.rateLimit === false ? null : options.rateLimit,
+    quota,
     source: CLI_SOURCE,
     actor: options.actor,
   });
-  const changed = UPDATABLE_FIELDS.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(token[field]));
+  // A quota given is set afresh, its refill periods starting again, even at the same figures.
+  const changed = [
+    ...UPDATABLE_FIELDS.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(token[field])),
+    ...(quota === undefined ? [] : ['quota']),
+  ];
   output.stderr(
     changed.length === 0
       ? `Token ${token.prefix} already had these values; nothing changed.\n`
@@ -152,6 +202,13 @@ function metadataFrom(text: string): Metadata {
     );
   }
   return { value };
+}
+
+function rateLimitFrom(text: string): RateLimit {
+  const match = /^([^/]+)\/(\d+)([smhdw]?)$/.exec(text);
+  if (!match) throw new InvalidArgumentError('Expected <number>/<duration> such as 100/60s, 1000/1h or 10000/1d.');
+  const windowSeconds = Number(match[2]) * (match[3] ? SECONDS[match[3] as keyof typeof SECONDS] : 1);
+  return { limit: Number(match[1]), windowSeconds };
 }
 
 function graceSecondsFrom(text: string): number {

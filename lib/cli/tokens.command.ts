@@ -9,6 +9,10 @@ import { CliError } from './cli-error.js';
 import type { CommandContext, WithContext } from './command.js';
 import {
   addKeyPolicyCommands,
+  rateLimitOption,
+  quotaFrom,
+  quotaOption,
+  quotaRefillOption,
   allowIpOption,
   graceOption,
   metadataOption,
@@ -95,6 +99,9 @@ export function addTokenCommands(program: Command, withContext: WithContext): vo
     .addOption(new Option('--type <user|system>', 'Token type (default: user).').choices(TOKEN_TYPES))
     .addOption(metadataOption())
     .addOption(allowIpOption())
+    .addOption(rateLimitOption())
+    .addOption(quotaOption())
+    .addOption(quotaRefillOption())
     .addOption(actorOption())
     .option('--json', 'Print the token (id, prefix, expiry, ...) and its raw value as one JSON object.')
     .action(withContext(create));
@@ -164,6 +171,8 @@ async function create({ tokens, output }: CommandContext, options: CreateOptions
     tokenType: options.type,
     metadata: options.metadata?.value,
     allowedIps: options.allowIp,
+    rateLimit: options.rateLimit || undefined,
+    quota: quotaFrom(options) ?? undefined,
     createdBy: options.actor,
     source: CLI_SOURCE,
   });

@@ -3,3 +3,4 @@ export * from './keysmith-public.decorator.js';
 export * from './keysmith-scopes.decorator.js';
 export * from './keysmith-token.decorator.js';
 export * from './keysmith-user.decorator.js';
+export * from './keysmith-cost.decorator.js';

@@ -1,5 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { TokenState } from '../tokens/token-service.interface.js';
+import type { QuotaRefill } from '../limits/quota.js';
+import type { RateLimit } from '../limits/rate-limit.js';
 import type { TokenMetadata } from '../tokens/metadata.js';
 import { grantsScope } from '../tokens/scopes.js';
 import { TimestampColumn } from './timestamp-column.js';
@@ -87,6 +89,25 @@ export class Token {
   /** When the previous secret stops authenticating; `null` when there is none. */
   @TimestampColumn({ name: 'previous_secret_expires_at', nullable: true })
   previousSecretExpiresAt!: Date | null;
+
+  /** At most `limit` guarded requests per `windowSeconds`; `null`: the module's `defaultRateLimit`, if any. */
+  @Column({ name: 'rate_limit', type: 'simple-json', nullable: true })
+  rateLimit!: RateLimit | null;
+
+  /**
+   * Calls the token had left when last written (the live figure is `TokenService.quotaOf()`);
+   * `null`: no quota.
+   */
+  @Column({ name: 'quota_remaining', type: 'integer', nullable: true })
+  quotaRemaining!: number | null;
+
+  /** Every `intervalSeconds` from `quotaRefilledAt`, `quotaRemaining` becomes `amount` again; `null`: never. */
+  @Column({ name: 'quota_refill', type: 'simple-json', nullable: true })
+  quotaRefill!: QuotaRefill | null;
+
+  /** The start of the quota's current refill period (when the quota was set, without a refill). */
+  @TimestampColumn({ name: 'quota_refilled_at', nullable: true })
+  quotaRefilledAt!: Date | null;
 
   get isExpired(): boolean {
     return this.expiresAt !== null && this.expiresAt.getTime() <= Date.now();

@@ -12,6 +12,7 @@ export const KEYSMITH_EVENTS = {
   expiring: 'keysmith.token.expiring',
   expired: 'keysmith.token.expired',
   leaked: 'keysmith.token.leaked',
+  rateLimited: 'keysmith.token.rate_limited',
 } as const;
 
 export type KeysmithEventName = (typeof KEYSMITH_EVENTS)[keyof typeof KEYSMITH_EVENTS];
@@ -62,6 +63,17 @@ export interface TokenLeakedEvent extends TokenEvent {
   revoked: boolean;
 }
 
+/**
+ * The token went over its rate limit: sent with the first refused request of a window (once per
+ * window across the instances sharing `redis`; once per instance without it).
+ */
+export interface TokenRateLimitedEvent extends TokenEvent {
+  limit: number;
+  windowSeconds: number;
+  /** When the window ends and the token's requests are let through again. */
+  resetAt: Date;
+}
+
 /** The payload of each event, by name: `@OnEvent(KEYSMITH_EVENTS.revoked) onRevoked(event: KeysmithEventPayloads['keysmith.token.revoked'])`. */
 export interface KeysmithEventPayloads {
   'keysmith.token.created': TokenCreatedEvent;
@@ -74,4 +86,5 @@ export interface KeysmithEventPayloads {
   'keysmith.token.expiring': TokenExpiringEvent;
   'keysmith.token.expired': TokenExpiredEvent;
   'keysmith.token.leaked': TokenLeakedEvent;
+  'keysmith.token.rate_limited': TokenRateLimitedEvent;
 }

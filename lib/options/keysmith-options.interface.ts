@@ -1,9 +1,13 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { Token } from '../entities/token.entity.js';
 import type { TokenHasher } from '../hashing/token-hasher.js';
+import type { RateLimit } from '../limits/rate-limit.js';
 
 /** What happens to a request once its audit row can no longer be kept (`auditOnFailure`). */
 export type AuditFailurePolicy = 'drop' | 'refuse';
+
+/** What a limit does while Redis does not answer (`limitsOnRedisError`). */
+export type LimitsOnRedisError = 'allow' | 'deny';
 
 /** Names of the built-in hashers. */
 export type HasherName = 'bcrypt' | 'pbkdf2_sha512' | 'sha256';
@@ -18,7 +22,7 @@ export interface KeysmithErrorMessages {
   insufficientScope: string;
   /** 403 when the token has `allowedIps` and the request comes from elsewhere. */
   ipNotAllowed: string;
-  /** 429 when `rateLimitHook` or `throttleHook` blocks the request. */
+  /** 429 when `rateLimitHook` or `throttleHook` blocks the request, or the token is over its rate limit. */
   rateLimited: string;
 }
 
@@ -46,9 +50,6 @@ export interface RedisClientLike {
   duplicate(): RedisClientLike;
   quit(): Promise<unknown>;
 }
-
-/** What the limits kept in Redis do while Redis does not answer: let requests through, or refuse them (429). */
-export type LimitsOnRedisError = 'allow' | 'deny';
 
 /** Turns a token's `userId` into the user handed to `@KeysmithUser()`. */
 export type ResolveUser<User = unknown> = (userId: string, token: Token) => User | Promise<User>;
@@ -165,9 +166,15 @@ export interface KeysmithModuleOptions {
   /** The window of `failedAttemptsLimit`, in seconds. Default `300`. */
   failedAttemptsWindowSeconds?: number;
   /**
+   * The rate limit of every token that has none of its own: at most `limit` guarded requests per
+   * `windowSeconds`. Default none.
+   */
+  defaultRateLimit?: RateLimit;
+  /**
    * While Redis does not answer the limits kept there (with `redis`): `'allow'` lets requests
-   * through (wrong secrets are then counted per process, as without `redis`), `'deny'` refuses
-   * every secret not yet proven with 429. Logged once per outage. Default `'allow'`.
+   * through (wrong secrets are then counted per process, as without `redis`; rate limits and
+   * quotas go uncounted), `'deny'` answers 429 to every secret not yet proven and to every request
+   * of a token with a rate limit or a quota. Logged once per outage. Default `'allow'`.
    */
   limitsOnRedisError?: LimitsOnRedisError;
   /**

@@ -8,6 +8,7 @@ import { DEFAULT_PBKDF2_ITERATIONS } from '../hashing/pbkdf2-sha512.hasher.js';
 import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH } from '../token-format/token-format.js';
 import { expiryWarningsOption } from '../notices/expiry-warnings-option.js';
 import { maxExpiryDaysByScopeOption, maxExpiryDaysOption } from '../tokens/lifetime-options.js';
+import { defaultRateLimitOption } from '../limits/rate-limit.js';
 import type {
   AuditFailurePolicy,
   KeysmithModuleOptions,
@@ -283,11 +284,17 @@ export const KEYSMITH_OPTION_TABLE = {
     check: wholeNumber(1, 86_400),
     meaning: 'The window of `failedAttemptsLimit`.',
   },
+  defaultRateLimit: {
+    shownDefault: 'none',
+    check: defaultRateLimitOption,
+    meaning:
+      '`{ limit, windowSeconds }`: the rate limit of every token without one of its own (see [Rate limits](#rate-limits)); whole numbers, both at least 1.',
+  },
   limitsOnRedisError: {
     default: 'allow',
     check: oneOf(LIMITS_ON_REDIS_ERROR),
     meaning:
-      "With `redis`, while Redis does not answer the limits kept there (within 1 s): `'allow'` lets requests through (wrong secrets are then counted per process, as without `redis`), `'deny'` refuses every secret not yet proven with 429 `rateLimited` (audited `reason: \"limits_unavailable\"`); a proven (cached) secret is served either way. Logged once per outage.",
+      "With `redis`, while Redis does not answer the limits kept there (within 1 s): `'allow'` lets requests through (wrong secrets are then counted per process, as without `redis`; rate limits and quotas go uncounted, without `RateLimit-*` headers), `'deny'` answers 429 `rateLimited` (audited `reason: \"limits_unavailable\"`) to every secret not yet proven and to every request of a token with a rate limit or a quota; a proven (cached) secret of a token without either is served either way. Logged once per outage.",
   },
   expiryWarnings: {
     shownDefault: 'off',

@@ -1,4 +1,6 @@
 import type { Token, TokenType } from '../entities/token.entity.js';
+import type { Quota } from '../limits/quota.js';
+import type { RateLimit } from '../limits/rate-limit.js';
 import type { TokenMetadata } from './metadata.js';
 
 /** A user or actor: an object with an `id`, or the id itself. */
@@ -30,6 +32,16 @@ export interface CreateTokenInput {
    * from anywhere.
    */
   allowedIps?: string[] | null;
+  /**
+   * At most `limit` guarded requests per `windowSeconds`, then 429. Default none (`null`): the
+   * module's `defaultRateLimit`, if set.
+   */
+  rateLimit?: RateLimit | null;
+  /**
+   * Calls the token may make (`remaining`), given back every `refill.intervalSeconds` (the figure
+   * becomes `refill.amount` again). Default none (`null`): unlimited.
+   */
+  quota?: Quota | null;
   request?: AuditRequest;
   /** Where the action came from, recorded as the audit row's `extra.source` (the CLI writes `cli`). */
   source?: string;
@@ -76,10 +88,14 @@ export interface UpdateTokenInput extends LifecycleInput {
   metadata?: TokenMetadata | null;
   /** `null` or `[]`: from anywhere. */
   allowedIps?: string[] | null;
+  /** `null` removes it (the module's `defaultRateLimit` applies again). */
+  rateLimit?: RateLimit | null;
+  /** Sets the quota afresh: its figure, and refill periods from now; `null` removes it. */
+  quota?: Quota | null;
 }
 
 /** The fields `update()` can change, in the order its audit row names them. */
-export const UPDATABLE_FIELDS = ['name', 'description', 'scopes', 'expiresAt', 'metadata', 'allowedIps'] as const;
+export const UPDATABLE_FIELDS = ['name', 'description', 'scopes', 'expiresAt', 'metadata', 'allowedIps', 'rateLimit'] as const;
 
 export type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
 

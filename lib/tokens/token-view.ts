@@ -27,5 +27,7 @@ export function tokenView(token: Token) {
     previousSecretExpiresAt: token.previousSecretExpiresAt,
     metadata: token.metadata,
     allowedIps: token.allowedIps,
+    rateLimit: token.rateLimit,
+    quota: token.quotaRemaining === null ? null : { remaining: token.quotaRemaining, refill: token.quotaRefill },
   };
 }

@@ -41,6 +41,9 @@ import { KeysmithEventEmitter } from '../events/keysmith-event-emitter.js';
 import { KEYSMITH_EVENTS, type TokenEvent } from '../events/keysmith-events.js';
 import { tokenView } from './token-view.js';
 import { validAllowedIps, validGraceSeconds, validMetadata, validScopes } from './token-input.js';
+import { validRateLimit } from '../limits/rate-limit.js';
+import { quotaColumns, validQuota, type Quota } from '../limits/quota.js';
+import { TokenQuotas } from '../limits/token-quotas.js';
 import { DEFAULT_LIST_LIMIT, checkPage } from '../listing/page.js';
 import { SELECTING_FILTERS, activeCondition, checkTokenFilter, inactiveCondition, whereTokenFilter } from './token-filter.js';
 import { REVOKE_BATCH_SIZE, revokeBatch } from './revoke-batch.js';
@@ -61,6 +64,7 @@ export class TokenService {
     @Inject(LastUsedWriter) private readonly lastUsed: LastUsedWriter,
     @Inject(TokenAuthenticator) private readonly authenticator: TokenAuthenticator,
     @Inject(KeysmithEventEmitter) private readonly events: KeysmithEventEmitter,
+    @Inject(TokenQuotas) private readonly quotas: TokenQuotas,
   ) {}
 
   /** Creates a token. The raw token is in the result and nowhere else: show it once. */
@@ -85,6 +89,8 @@ export class TokenService {
       disabled: false,
       metadata: validMetadata(input.metadata ?? null, this.options.maxMetadataBytes),
       allowedIps: validAllowedIps(input.allowedIps ?? null),
+      rateLimit: validRateLimit(input.rateLimit ?? null),
+      ...quotaColumns(validQuota(input.quota ?? null), new Date()),
       previousKey: null,
       previousSecretExpiresAt: null,
     });
@@ -179,7 +185,7 @@ export class TokenService {
 
   /**
    * Changes the given fields of a token (`name`, `description`, `scopes`, `expiresAt`, `metadata`,
-   * `allowedIps`), each validated as `create()` validates it, and leaves the others; nothing is
+   * `allowedIps`, `rateLimit`), each validated as `create()` validates it, and leaves the others; nothing is
    * written when one is refused. Audited `updated` with `extra.fields`, the names of the fields
    * that changed (never their values), and in force on every instance at once. A purged token is
    * refused with `KeysmithValidationError`.
@@ -188,8 +194,10 @@ export class TokenService {
     if (typeof input !== 'object' || input === null) throw new KeysmithValidationError('update needs an object of the fields to change.');
     const token = await this.get(tokenOrId);
     if (token.purged) throw new KeysmithValidationError(`Token ${token.prefix} is purged and cannot be updated.`);
-    const changes = this.updatedFields(token, input);
-    const fields = UPDATABLE_FIELDS.filter((field) => field in changes);
+    const quota = input.quota === undefined ? undefined : validQuota(input.quota);
+    const changes = { ...this.updatedFields(token, input), ...(quota !== undefined && quotaColumns(quota, new Date())) };
+    // Setting a quota always changes it: its figure and refill period start again.
+    const fields = [...UPDATABLE_FIELDS.filter((field) => field in changes), ...(quota !== undefined ? ['quota'] : [])];
     if (fields.length === 0) return token;
     await this.tokens.update({ id: token.id }, changes);
     await this.invalidation.tokenChanged(token.id);
@@ -280,6 +288,14 @@ export class TokenService {
 
   findByPrefix(prefix: string): Promise<Token | null> {
     return findByPrefix(this.tokens, prefix);
+  }
+
+  /**
+   * The token's quota as it stands now: `remaining` from Redis with `redis` (else from this
+   * process's count, else the database's), refills due included; `null` for a token without one.
+   */
+  async quotaOf(tokenOrId: TokenRef): Promise<Quota | null> {
+    return this.quotas.current(await this.get(tokenOrId));
   }
 
   /** The token named by an id or a prefix (or the fresh row of a `Token`); throws `TokenNotFoundError` for none. */
@@ -376,6 +392,7 @@ export class TokenService {
       expiresAt,
       metadata: input.metadata === undefined ? token.metadata : validMetadata(input.metadata, this.options.maxMetadataBytes),
       allowedIps: input.allowedIps === undefined ? token.allowedIps : validAllowedIps(input.allowedIps),
+      rateLimit: input.rateLimit === undefined ? token.rateLimit : validRateLimit(input.rateLimit),
     };
     const changes: Partial<Pick<Token, UpdatableField>> = {};
     for (const field of UPDATABLE_FIELDS) {

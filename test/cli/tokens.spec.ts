@@ -122,6 +122,8 @@ describe.each(cliDatabases())('keysmith tokens on %s', (database) => {
       previousSecretExpiresAt: null,
       metadata: null,
       allowedIps: null,
+      rateLimit: null,
+      quota: null,
     });
     expect(run.stdout).not.toContain(first.token.key);
 

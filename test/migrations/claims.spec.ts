@@ -72,7 +72,7 @@ describe.each(cliDatabases())('KeysmithClaims1797379200000 on a 0.1.0 %s databas
   it('adds the claim table, keeps every token and audit row, and leaves TypeORM nothing to change', async () => {
     const source = await current();
     const executed = await source.runMigrations();
-    expect(executed.map((migration) => migration.name).at(-1)).toBe('KeysmithClaims1797379200000');
+    expect(executed.map((migration) => migration.name)).toContain('KeysmithClaims1797379200000');
     expect(await hasClaimTable(source)).toBe(true);
     expect(await source.getRepository(Token).findOneByOrFail({ id: TOKEN_ID })).toMatchObject({
       prefix: 'tok_claimed0',
@@ -97,10 +97,11 @@ describe.each(cliDatabases())('KeysmithClaims1797379200000 on a 0.1.0 %s databas
 
   it('down drops the claim table and keeps every token', async () => {
     const source = await current();
-    await source.undoLastMigration();
+    // Reverts the migrations after this one too, then this one.
+    const after = KEYSMITH_MIGRATIONS.length - KEYSMITH_MIGRATIONS.indexOf(KeysmithClaims1797379200000);
+    for (let left = after; left > 0; left--) await source.undoLastMigration();
     expect(await hasClaimTable(source)).toBe(false);
     expect(await source.getRepository(Token).count()).toBe(1);
     expect(await source.showMigrations()).toBe(true);
-    expect(KEYSMITH_MIGRATIONS.at(-1)).toBe(KeysmithClaims1797379200000);
   });
 });

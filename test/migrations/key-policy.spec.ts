@@ -1,19 +1,16 @@
-import 'reflect-metadata';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateKeysmithTables1795737600000,
-  KEYSMITH_ENTITIES,
   KEYSMITH_MIGRATIONS,
   KeysmithKeyPolicy1797292800000,
   RotatedSecretError,
   Token,
   buildToken,
   createStandaloneKeysmith,
-  resolveKeysmithOptions,
 } from '../../lib/index.js';
 import { cliDatabases } from '../cli/cli-database.js';
 import { databaseOptions } from '../support/databases.js';
+import { CurrentDataSources, createOldDatabase } from './fixtures/old-database.js';
 
 /** Tokens as 0.1.0 stored them, with the raw token each was issued as. */
 const TOKENS = [
@@ -23,17 +20,10 @@ const TOKENS = [
 ];
 const ADDED_COLUMNS = ['disabled', 'metadata', 'allowed_ips', 'previous_key', 'previous_secret_expires_at'];
 
-const sqlTime = (date: Date) => date.toISOString().replace('T', ' ').replace('Z', '');
-
 describe.each(cliDatabases())('KeysmithKeyPolicy1797292800000 on a 0.1.0 %s database holding tokens', (database) => {
   let connection: DataSourceOptions;
-  const open: DataSource[] = [];
-
-  async function current(): Promise<DataSource> {
-    const source = new DataSource({ ...connection, entities: KEYSMITH_ENTITIES, migrations: KEYSMITH_MIGRATIONS });
-    open.push(source);
-    return source.initialize();
-  }
+  const sources = new CurrentDataSources(() => connection);
+  const current = () => sources.next();
 
   async function tokenColumns(source: DataSource): Promise<string[]> {
     const queryRunner = source.createQueryRunner();
@@ -46,24 +36,9 @@ describe.each(cliDatabases())('KeysmithKeyPolicy1797292800000 on a 0.1.0 %s data
 
   beforeAll(async () => {
     connection = { ...(await databaseOptions(database, 'migrations_key_policy')), synchronize: false, dropSchema: false };
-    const old = await new DataSource({ ...connection, dropSchema: true, migrations: [CreateKeysmithTables1795737600000] }).initialize();
-    try {
-      await old.runMigrations();
-      const { hashers } = resolveKeysmithOptions({ hasher: 'sha256' });
-      for (const token of TOKENS) {
-        const key = await hashers.hash(token.secret);
-        await old.query(
-          `INSERT INTO ${old.driver.escape('keysmith_token')} (id, name, description, scopes, ${old.driver.escape('key')}, prefix, created_at, revoked) ` +
-            `VALUES ('${token.id}', '${token.prefix}', '', '["notes:read"]', '${key}', '${token.prefix}', '${sqlTime(new Date())}', ${token.revoked ? (database === 'postgres' ? 'true' : '1') : database === 'postgres' ? 'false' : '0'})`,
-        );
-      }
-    } finally {
-      await old.destroy();
-    }
+    await createOldDatabase(connection, TOKENS);
   });
-  afterAll(async () => {
-    await Promise.all(open.splice(0).map((source) => source.destroy()));
-  });
+  afterAll(() => sources.close());
 
   it('adds the columns with nothing set on the tokens already there, and leaves TypeORM nothing to change', async () => {
     const source = await current();

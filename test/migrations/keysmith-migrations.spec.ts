@@ -40,6 +40,8 @@ const MIGRATION_NAMES = [
   'KeysmithTokenNotices1797206400000',
   'KeysmithKeyPolicy1797292800000',
   'KeysmithClaims1797379200000',
+  'KeysmithRateLimits1797465600000',
+  'KeysmithQuotas1797552000000',
 ];
 
 describe.each(migrationVariants())('KEYSMITH_MIGRATIONS on $label', (variant) => {
@@ -173,7 +175,7 @@ describe.each(migrationVariants())('KEYSMITH_MIGRATIONS on $label', (variant) =>
 
   it('stores every timestamp as an instant: timestamptz on PostgreSQL, datetime elsewhere', async () => {
     const source = await migratedDatabase();
-    expect(await timestampTypes(source)).toEqual(Array(7).fill(variant.database === 'postgres' ? 'timestamp with time zone' : 'datetime'));
+    expect(await timestampTypes(source)).toEqual(Array(8).fill(variant.database === 'postgres' ? 'timestamp with time zone' : 'datetime'));
   });
 
   it('reverts the timestamps to what 0.1.0 created, then drops both tables', async () => {

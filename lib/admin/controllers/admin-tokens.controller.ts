@@ -122,6 +122,8 @@ export class AdminTokensController {
       tokenType: body.tokenType,
       metadata: body.metadata,
       allowedIps: body.allowedIps,
+      rateLimit: body.rateLimit,
+      quota: body.quota,
       ...expiryOf(body.expiresAt),
       createdBy: action.actor,
       request: action.request,

@@ -1,8 +1,19 @@
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { TOKEN_TYPES, type TokenType } from '../../entities/token.entity.js';
+import type { Quota } from '../../limits/quota.js';
+import type { RateLimit } from '../../limits/rate-limit.js';
 import type { TokenMetadata } from '../../tokens/metadata.js';
 import { ApiPropertyOptional } from '../swagger/optional-swagger.js';
-import { AllowedIpsField, DescriptionField, ExpiresAtField, MetadataField, NameField, ScopesField } from './token-fields.js';
+import {
+  AllowedIpsField,
+  DescriptionField,
+  ExpiresAtField,
+  MetadataField,
+  NameField,
+  QuotaField,
+  RateLimitField,
+  ScopesField,
+} from './token-fields.js';
 
 /** Body of `POST <path>/api/tokens`. */
 export class CreateTokenDto {
@@ -35,4 +46,10 @@ export class CreateTokenDto {
 
   @AllowedIpsField('IPv4 and IPv6 addresses and CIDR ranges the token is accepted from. Omitted, `null` or `[]`: anywhere.')
   allowedIps?: string[] | null;
+
+  @RateLimitField('At most `limit` requests per `windowSeconds`. Omitted or `null`: the `defaultRateLimit` option, if set.')
+  rateLimit?: RateLimit | null;
+
+  @QuotaField('Calls the token may make, given back every `refill.intervalSeconds`. Omitted or `null`: unlimited.')
+  quota?: Quota | null;
 }

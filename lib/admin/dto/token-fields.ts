@@ -56,3 +56,38 @@ export const AllowedIpsField = (description: string): PropertyDecorator =>
     IsString({ each: true }),
     MaxLength(64, { each: true }),
   );
+
+export const RateLimitField = (description: string): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: 'object',
+      properties: { limit: { type: 'integer', minimum: 1 }, windowSeconds: { type: 'integer', minimum: 1 } },
+      required: ['limit', 'windowSeconds'],
+      nullable: true,
+      description,
+      example: { limit: 100, windowSeconds: 60 },
+    }),
+    IsOptional(),
+    IsObject(),
+  );
+
+export const QuotaField = (description: string): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: 'object',
+      properties: {
+        remaining: { type: 'integer', minimum: 0 },
+        refill: {
+          type: 'object',
+          nullable: true,
+          properties: { amount: { type: 'integer', minimum: 1 }, intervalSeconds: { type: 'integer', minimum: 1 } },
+        },
+      },
+      required: ['remaining'],
+      nullable: true,
+      description,
+      example: { remaining: 1000, refill: { amount: 1000, intervalSeconds: 86400 } },
+    }),
+    IsOptional(),
+    IsObject(),
+  );

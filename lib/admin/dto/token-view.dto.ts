@@ -1,4 +1,6 @@
 import type { Token, TokenType } from '../../entities/token.entity.js';
+import type { Quota } from '../../limits/quota.js';
+import type { RateLimit } from '../../limits/rate-limit.js';
 import type { TokenMetadata } from '../../tokens/metadata.js';
 import { tokenView } from '../../tokens/token-view.js';
 import { TOKEN_STATES, type TokenState } from '../../tokens/token-service.interface.js';
@@ -30,6 +32,23 @@ export class TokenViewDto {
   previousSecretExpiresAt!: Date | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) metadata!: TokenMetadata | null;
   @ApiProperty({ type: [String], nullable: true, description: 'null: accepted from anywhere.' }) allowedIps!: string[] | null;
+  @ApiProperty({
+    type: 'object',
+    properties: { limit: { type: 'integer' }, windowSeconds: { type: 'integer' } },
+    nullable: true,
+    description: "At most limit requests per windowSeconds; null: the defaultRateLimit option's, if set.",
+  })
+  rateLimit!: RateLimit | null;
+  @ApiProperty({
+    type: 'object',
+    properties: {
+      remaining: { type: 'integer' },
+      refill: { type: 'object', nullable: true, properties: { amount: { type: 'integer' }, intervalSeconds: { type: 'integer' } } },
+    },
+    nullable: true,
+    description: 'As last written to the database, about a second behind the live figure of TokenService.quotaOf(); null: unlimited.',
+  })
+  quota!: Quota | null;
 
   /** The view of a token, with its state worked out from `revoked`, `purged`, `disabled` and `expiresAt`. */
   static of(token: Token): TokenViewDto {

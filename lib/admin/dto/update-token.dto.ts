@@ -1,5 +1,16 @@
+import type { Quota } from '../../limits/quota.js';
+import type { RateLimit } from '../../limits/rate-limit.js';
 import type { TokenMetadata } from '../../tokens/metadata.js';
-import { AllowedIpsField, DescriptionField, ExpiresAtField, MetadataField, NameField, ScopesField } from './token-fields.js';
+import {
+  AllowedIpsField,
+  DescriptionField,
+  ExpiresAtField,
+  MetadataField,
+  NameField,
+  QuotaField,
+  RateLimitField,
+  ScopesField,
+} from './token-fields.js';
 
 /** Body of `PATCH <path>/api/tokens/:id`: the fields to change; those left out stay as they are. */
 export class UpdateTokenDto {
@@ -20,4 +31,10 @@ export class UpdateTokenDto {
 
   @AllowedIpsField('Replaces the allowlist; `null` or `[]`: from anywhere.')
   allowedIps?: string[] | null;
+
+  @RateLimitField('Replaces the rate limit; `null` removes it (`defaultRateLimit` applies again).')
+  rateLimit?: RateLimit | null;
+
+  @QuotaField('Sets the quota afresh (its refill periods start now); `null` removes it.')
+  quota?: Quota | null;
 }
