@@ -10,6 +10,8 @@ export * from './errors/index.js';
 export * from './events/keysmith-events.js';
 export type { RateLimit } from './limits/rate-limit.js';
 export type { Quota, QuotaRefill } from './limits/quota.js';
+export { USAGE_BUCKETS } from './usage/usage-report.js';
+export type { TokenUsageReport, UsageBucket, UsageBucketSize, UsageCounts, UsageInput } from './usage/usage-report.js';
 export { BcryptHasher, Pbkdf2Sha512Hasher, Sha256Hasher } from './hashing/index.js';
 export * from './hashing/token-hasher.js';
 export * from './keysmith.constants.js';

@@ -7,12 +7,14 @@ import { KeysmithClaim } from './entities/keysmith-claim.entity.js';
 import { TokenAuditLog } from './entities/token-audit-log.entity.js';
 import { TokenNotice } from './entities/token-notice.entity.js';
 import { Token } from './entities/token.entity.js';
+import { TokenUsage } from './entities/token-usage.entity.js';
 import type { KeysmithModuleExtras } from './options/keysmith-options.interface.js';
 import {
   KEYSMITH_AUDIT_LOG_REPOSITORY,
   KEYSMITH_CLAIM_REPOSITORY,
   KEYSMITH_NOTICE_REPOSITORY,
   KEYSMITH_TOKEN_REPOSITORY,
+  KEYSMITH_USAGE_REPOSITORY,
 } from './keysmith.internal-constants.js';
 
 /**
@@ -27,8 +29,9 @@ export function keysmithFeatureModule(definition: DynamicModule, extras: Keysmit
     { provide: KEYSMITH_AUDIT_LOG_REPOSITORY, useExisting: getRepositoryToken(TokenAuditLog, extras.dataSource) },
     { provide: KEYSMITH_NOTICE_REPOSITORY, useExisting: getRepositoryToken(TokenNotice, extras.dataSource) },
     { provide: KEYSMITH_CLAIM_REPOSITORY, useExisting: getRepositoryToken(KeysmithClaim, extras.dataSource) },
+    { provide: KEYSMITH_USAGE_REPOSITORY, useExisting: getRepositoryToken(TokenUsage, extras.dataSource) },
   ];
-  const entities = TypeOrmModule.forFeature([Token, TokenAuditLog, TokenNotice, KeysmithClaim], extras.dataSource);
+  const entities = TypeOrmModule.forFeature([Token, TokenAuditLog, TokenNotice, KeysmithClaim, TokenUsage], extras.dataSource);
   return {
     ...definition,
     global: extras.isGlobal,
@@ -40,6 +43,6 @@ export function keysmithFeatureModule(definition: DynamicModule, extras: Keysmit
 
 async function checkedSchema(tokens: Repository<Token>): Promise<Repository<Token>> {
   assertInstantSafe(tokens.manager.connection);
-  await assertKeysmithColumns(tokens.manager.connection, [Token, TokenAuditLog]);
+  await assertKeysmithColumns(tokens.manager.connection, [Token, TokenAuditLog, TokenUsage]);
   return tokens;
 }

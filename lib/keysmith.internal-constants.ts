@@ -10,6 +10,7 @@ export const KEYSMITH_TOKEN_REPOSITORY = Symbol.for('nestjs-keysmith:token-repos
 export const KEYSMITH_AUDIT_LOG_REPOSITORY = Symbol.for('nestjs-keysmith:audit-log-repository');
 export const KEYSMITH_NOTICE_REPOSITORY = Symbol.for('nestjs-keysmith:notice-repository');
 export const KEYSMITH_CLAIM_REPOSITORY = Symbol.for('nestjs-keysmith:claim-repository');
+export const KEYSMITH_USAGE_REPOSITORY = Symbol.for('nestjs-keysmith:usage-repository');
 /** The failed-attempts limit: in this process, or in Redis with the `redis` option. */
 export const KEYSMITH_FAILED_ATTEMPTS = Symbol.for('nestjs-keysmith:failed-attempts');
 

@@ -21,6 +21,8 @@ import { JobClaims } from './claims/job-claims.js';
 import { AuditRetention } from './audit/audit-retention.js';
 import { TokenRateLimiter } from './limits/token-rate-limiter.js';
 import { TokenQuotas } from './limits/token-quotas.js';
+import { TokenUsageCounter } from './usage/token-usage-counter.js';
+import { UsageRetention } from './usage/usage-retention.js';
 
 /**
  * API tokens for a NestJS application on TypeORM.
@@ -59,6 +61,8 @@ import { TokenQuotas } from './limits/token-quotas.js';
     TokenConnections,
     TokenRateLimiter,
     TokenQuotas,
+    TokenUsageCounter,
+    UsageRetention,
     KeysmithGuard,
   ],
   exports: [
@@ -73,6 +77,7 @@ import { TokenQuotas } from './limits/token-quotas.js';
     AuditRetention,
     TokenRateLimiter,
     TokenQuotas,
+    UsageRetention,
   ],
 })
 export class KeysmithModule extends ConfigurableKeysmithModule {

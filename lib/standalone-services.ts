@@ -1,4 +1,6 @@
 import { TokenQuotas } from './limits/token-quotas.js';
+import { TokenUsageCounter } from './usage/token-usage-counter.js';
+import { TokenUsage } from './entities/token-usage.entity.js';
 import type { DataSource, ObjectLiteral, Repository } from 'typeorm';
 import { TokenAuthenticator } from './auth/token-authenticator.js';
 import { CacheInvalidationService } from './cache/cache-invalidation.service.js';
@@ -42,7 +44,7 @@ export async function standaloneKeysmith(
   const application = resolveKeysmithOptions(options);
   const resolved = { ...application, cacheTtlMs: 0 };
   assertInstantSafe(dataSource);
-  await assertKeysmithColumns(dataSource, [Token, TokenAuditLog]);
+  await assertKeysmithColumns(dataSource, [Token, TokenAuditLog, TokenUsage]);
   const tokenRepository = repositoryOf<Token>(dataSource, Token);
   const cache = new VerificationCache(resolved.cacheTtlMs, resolved.cacheMaxEntries);
   const auditLog = new AuditLogService(repositoryOf<TokenAuditLog>(dataSource, TokenAuditLog), resolved);
@@ -63,6 +65,7 @@ export async function standaloneKeysmith(
     authenticator,
     new KeysmithEventEmitter(),
     quotas,
+    new TokenUsageCounter(repositoryOf<TokenUsage>(dataSource, TokenUsage)),
   );
   return {
     tokens,

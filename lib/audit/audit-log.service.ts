@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { And, LessThan, MoreThanOrEqual, type FindManyOptions, type FindOptionsWhere, type Repository } from 'typeorm';
 import { TokenAuditLog, type TokenAuditAction } from '../entities/token-audit-log.entity.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
@@ -11,6 +11,7 @@ import { AuditWriter } from './audit-writer.js';
 import { pruneAuditRows } from './prune-audit-rows.js';
 import { DEFAULT_LIST_LIMIT, checkPage } from '../listing/page.js';
 import { KeysmithValidationError } from '../errors/keysmith-validation.error.js';
+import { TokenUsageCounter } from '../usage/token-usage-counter.js';
 
 /** What happened, to whom: the part of an audit row that is not read from the request. */
 export interface AuditEntry {
@@ -58,6 +59,8 @@ export class AuditLogService implements OnApplicationShutdown {
   constructor(
     @Inject(KEYSMITH_AUDIT_LOG_REPOSITORY) private readonly auditLogs: Repository<TokenAuditLog>,
     @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
+    /** Counts each request of a known token, whatever is audited; none where no request is served (the command line). */
+    @Optional() @Inject(TokenUsageCounter) private readonly usage?: TokenUsageCounter,
   ) {
     this.writer = new AuditWriter(auditLogs, options, this.logger);
   }
@@ -84,9 +87,15 @@ export class AuditLogService implements OnApplicationShutdown {
     await this.writer.writeNow(entries.map((entry) => this.row(entry, request)));
   }
 
-  /** Buffers a row for when the response has been sent, so that it holds the final status code. */
+  /**
+   * Records a guarded request's outcome: counts it in the token's usage (a refusal by its
+   * `error_code`), and buffers its row for when the response has been sent, so that it holds the
+   * final status code; with `auditRequests: 'failures'`, a success gets no row.
+   */
   recordOnResponse(entry: AuditEntry, request: unknown, response: RawResponse | undefined): void {
-    if (!this.options.auditLogging) return;
+    if (entry.tokenId !== null)
+      this.usage?.count(entry.tokenId, entry.action === 'auth_success' ? 'success' : String(entry.extra?.error_code));
+    if (!this.options.auditLogging || (entry.action === 'auth_success' && this.options.auditRequests === 'failures')) return;
     const row = this.row(entry, request);
     if (!response) return this.writer.hold(row);
     this.awaitingResponse++;

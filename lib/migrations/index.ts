@@ -5,6 +5,7 @@ import { KeysmithKeyPolicy1797292800000 } from './keysmith-key-policy.migration.
 import { KeysmithClaims1797379200000 } from './keysmith-claims.migration.js';
 import { KeysmithRateLimits1797465600000 } from './keysmith-rate-limits.migration.js';
 import { KeysmithQuotas1797552000000 } from './keysmith-quotas.migration.js';
+import { KeysmithTokenUsage1797638400000 } from './keysmith-token-usage.migration.js';
 
 export * from './create-keysmith-tables.migration.js';
 export * from './keysmith-timestamps-in-utc.migration.js';
@@ -13,6 +14,7 @@ export * from './keysmith-key-policy.migration.js';
 export * from './keysmith-claims.migration.js';
 export * from './keysmith-rate-limits.migration.js';
 export * from './keysmith-quotas.migration.js';
+export * from './keysmith-token-usage.migration.js';
 
 /**
  * The migrations that create the nestjs-keysmith tables, in order: add them to the `migrations`
@@ -26,4 +28,5 @@ export const KEYSMITH_MIGRATIONS = [
   KeysmithClaims1797379200000,
   KeysmithRateLimits1797465600000,
   KeysmithQuotas1797552000000,
+  KeysmithTokenUsage1797638400000,
 ];

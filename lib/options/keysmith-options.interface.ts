@@ -6,6 +6,9 @@ import type { RateLimit } from '../limits/rate-limit.js';
 /** What happens to a request once its audit row can no longer be kept (`auditOnFailure`). */
 export type AuditFailurePolicy = 'drop' | 'refuse';
 
+/** Which guarded requests get an audit row (`auditRequests`). */
+export type AuditRequests = 'all' | 'failures';
+
 /** What a limit does while Redis does not answer (`limitsOnRedisError`). */
 export type LimitsOnRedisError = 'allow' | 'deny';
 
@@ -157,6 +160,16 @@ export interface KeysmithModuleOptions {
    * at a time (claimed in `keysmith_claim`). Default none: rows are kept forever.
    */
   auditRetentionDays?: number;
+  /**
+   * Which guarded requests get an audit row: `'all'`, or `'failures'` for refusals only (successes
+   * are then read from `TokenService.usage()`). Lifecycle rows are always written. Default `'all'`.
+   */
+  auditRequests?: AuditRequests;
+  /**
+   * Days a minute of token usage (`keysmith_token_usage`) is kept: older minutes are deleted every
+   * hour by one instance at a time (claimed in `keysmith_claim`). Default none: kept forever.
+   */
+  usageRetentionDays?: number;
   /**
    * Failed secrets for one prefix from one client IP within `failedAttemptsWindowSeconds` after
    * which that IP's further attempts on that prefix get 429 without any hashing; `0` turns it off.

@@ -11,6 +11,7 @@ import { maxExpiryDaysByScopeOption, maxExpiryDaysOption } from '../tokens/lifet
 import { defaultRateLimitOption } from '../limits/rate-limit.js';
 import type {
   AuditFailurePolicy,
+  AuditRequests,
   KeysmithModuleOptions,
   LimitsOnRedisError,
   RateLimitHook,
@@ -36,6 +37,7 @@ import {
 } from './option-checks.js';
 
 export const AUDIT_FAILURE_POLICIES: readonly AuditFailurePolicy[] = ['drop', 'refuse'];
+export const AUDIT_REQUESTS: readonly AuditRequests[] = ['all', 'failures'];
 export const LIMITS_ON_REDIS_ERROR: readonly LimitsOnRedisError[] = ['allow', 'deny'];
 
 // libuv's thread pool, where the built-in hashers run, holds at most this many threads.
@@ -271,6 +273,18 @@ export const KEYSMITH_OPTION_TABLE = {
     check: optional(wholeNumber(1, 36_500)),
     meaning:
       'Days an audit row is kept: every hour one instance (claimed in `keysmith_claim`) deletes older rows in batches of 1,000; none: kept forever. See [Audit retention](#audit-retention).',
+  },
+  auditRequests: {
+    default: 'all',
+    check: oneOf(AUDIT_REQUESTS),
+    meaning:
+      "Which guarded requests get an audit row: `'all'`, or `'failures'` for refusals only, successes being read from the usage counts (see [Usage](#usage)); lifecycle rows are always written.",
+  },
+  usageRetentionDays: {
+    unit: 'days',
+    check: optional(wholeNumber(1, 36_500)),
+    meaning:
+      'Days a minute of token usage is kept: every hour one instance (claimed in `keysmith_claim`) deletes older minutes in batches; none: kept forever. See [Usage](#usage).',
   },
   failedAttemptsLimit: {
     default: 10,

@@ -58,7 +58,13 @@ describe.each(inject('databases').filter((database) => database === 'postgres'))
       return result.rows.map((row) => `${row.table_schema}.${row.table_name}.${row.column_name} ${row.data_type}`);
     });
     const tables = new Set(columns.map((column) => column.split('.', 2).join('.')));
-    expect([...tables]).toEqual(['app.keysmith_claim', 'app.keysmith_token', 'app.keysmith_token_audit_log', 'app.keysmith_token_notice']);
+    expect([...tables]).toEqual([
+      'app.keysmith_claim',
+      'app.keysmith_token',
+      'app.keysmith_token_audit_log',
+      'app.keysmith_token_notice',
+      'app.keysmith_token_usage',
+    ]);
     expect(columns.filter((column) => !column.endsWith(' timestamp with time zone'))).toEqual([]);
   });
 
@@ -79,6 +85,21 @@ describe.each(inject('databases').filter((database) => database === 'postgres'))
       { action: 'auth_success', token_id: token.id },
       { action: 'auth_failed', token_id: null },
     ]);
+  });
+
+  it('adds the usage counts of guarded requests to the table in the schema', async () => {
+    const { token, rawToken } = await app.tokens.create({ name: 'counted in a schema' });
+    expect((await call(app, '/api/health', { token: rawToken })).status).toBe(200);
+    expect((await app.tokens.usage(token.id)).successes).toBe(1);
+    expect((await call(app, '/api/health', { token: rawToken })).status).toBe(200);
+    expect((await app.tokens.usage(token.id)).successes).toBe(2);
+    const counts = await onDatabase(async (client) => {
+      const result = await client.query<{ count: number }>(`SELECT count FROM ${SCHEMA}.keysmith_token_usage WHERE token_id = $1`, [
+        token.id,
+      ]);
+      return result.rows.map((row) => row.count);
+    });
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(2);
   });
 
   it('claims a notice once and prunes old audit rows under the retention claim', async () => {

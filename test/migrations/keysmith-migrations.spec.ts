@@ -42,10 +42,11 @@ const MIGRATION_NAMES = [
   'KeysmithClaims1797379200000',
   'KeysmithRateLimits1797465600000',
   'KeysmithQuotas1797552000000',
+  'KeysmithTokenUsage1797638400000',
 ];
 
 describe.each(migrationVariants())('KEYSMITH_MIGRATIONS on $label', (variant) => {
-  const tableNames = ['keysmith_token', 'keysmith_token_audit_log', 'keysmith_token_notice', 'keysmith_claim'].map(
+  const tableNames = ['keysmith_token', 'keysmith_token_audit_log', 'keysmith_token_notice', 'keysmith_claim', 'keysmith_token_usage'].map(
     (table) => `${variant.overrides.entityPrefix ?? ''}${table}`,
   );
   const open: DataSource[] = [];
@@ -175,7 +176,7 @@ describe.each(migrationVariants())('KEYSMITH_MIGRATIONS on $label', (variant) =>
 
   it('stores every timestamp as an instant: timestamptz on PostgreSQL, datetime elsewhere', async () => {
     const source = await migratedDatabase();
-    expect(await timestampTypes(source)).toEqual(Array(8).fill(variant.database === 'postgres' ? 'timestamp with time zone' : 'datetime'));
+    expect(await timestampTypes(source)).toEqual(Array(9).fill(variant.database === 'postgres' ? 'timestamp with time zone' : 'datetime'));
   });
 
   it('reverts the timestamps to what 0.1.0 created, then drops both tables', async () => {
