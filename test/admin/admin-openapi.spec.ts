@@ -19,6 +19,7 @@ const OPERATIONS = [
   ['post', '/keysmith/api/tokens/bulk/rotate'],
   ['post', '/keysmith/api/tokens/revoke-all'],
   ['get', '/keysmith/api/audit-logs'],
+  ['get', '/keysmith/api/tokens/{id}/usage'],
 ] as const;
 
 describe('OpenAPI document of the admin API', () => {
@@ -48,7 +49,7 @@ describe('OpenAPI document of the admin API', () => {
       expect(operation!.security).toEqual([{ [KEYSMITH_SECURITY_SCHEME]: [] }]);
       expect(Object.keys(operation!.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['400', '401', '403']));
     }
-    expect(Object.keys(document.paths).filter((path) => path.startsWith('/keysmith'))).toHaveLength(12);
+    expect(Object.keys(document.paths).filter((path) => path.startsWith('/keysmith'))).toHaveLength(13);
   });
 
   it('documents the DTOs: the request bodies, the query filters and the answers', () => {
@@ -64,6 +65,8 @@ describe('OpenAPI document of the admin API', () => {
         'RevokeMatchingDto',
         'RevokedCountDto',
         'AuditLogPageDto',
+        'TokenUsageDto',
+        'UsageBucketDto',
         'ValidationErrorDto',
       ]),
     );

@@ -16,6 +16,8 @@ import { RevokeMatchingDto, RevokedCountDto } from '../dto/revoke-matching.dto.j
 import { TokenFilterDto } from '../dto/token-filter.dto.js';
 import { TokenPageDto } from '../dto/token-page.dto.js';
 import { TokenViewDto } from '../dto/token-view.dto.js';
+import { TokenUsageDto } from '../dto/token-usage.dto.js';
+import { TokenUsageQueryDto } from '../dto/token-usage-query.dto.js';
 import { ValidationErrorDto } from '../dto/validation-error.dto.js';
 import { KEYSMITH_ADMIN_SCOPE, KEYSMITH_SECURITY_SCHEME } from '../keysmith-admin.constants.js';
 import { KeysmithAdminGuard } from '../keysmith-admin.guard.js';
@@ -139,6 +141,24 @@ export class AdminTokensController {
   @Get(':id')
   async get(@Param('id', TokenRefPipe) id: string): Promise<TokenViewDto> {
     return TokenViewDto.of(await this.tokens.get(id));
+  }
+
+  @ApiOperation({
+    summary: "A token's usage",
+    description:
+      'Requests per UTC minute, hour or day, successes and refusals apart, by outcome. Each instance writes its counts every 5 seconds.',
+  })
+  @ApiParam(TOKEN_PARAM)
+  @ApiOkResponse({ type: TokenUsageDto })
+  @ApiNotFoundResponse({ description: 'No token has this id or prefix.' })
+  @Get(':id/usage')
+  async usage(@Param('id', TokenRefPipe) id: string, @Query() query: TokenUsageQueryDto): Promise<TokenUsageDto> {
+    const { since, until, bucket } = query;
+    return this.tokens.usage(id, {
+      since: since === undefined ? undefined : new Date(since),
+      until: until === undefined ? undefined : new Date(until),
+      bucket,
+    });
   }
 
   @ApiOperation({
