@@ -5,6 +5,7 @@ import { parseToken } from '../token-format/token-format.js';
 import { TOKEN_STATES, type TokenState } from '../tokens/token-service.interface.js';
 import { tokenView } from '../tokens/token-view.js';
 import { nonNegativeInteger, positiveInteger, splitList } from './arguments.js';
+import { addUsageCommand } from './usage.command.js';
 import { CliError } from './cli-error.js';
 import type { CommandContext, WithContext } from './command.js';
 import {
@@ -155,6 +156,7 @@ export function addTokenCommands(program: Command, withContext: WithContext): vo
     .action(withContext(purge));
 
   addKeyPolicyCommands(tokens, withContext);
+  addUsageCommand(tokens, withContext);
 }
 
 function actorOption(): Option {
