@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { KeysmithValidationError, TokenUsage } from '../../lib/index.js';
+import { upsertUsage } from '../../lib/usage/upsert-usage.js';
+import { UsageRetention } from '../../lib/usage/usage-retention.js';
 import { databaseVariants, startTestApp, variantName, type TestApp } from '../support/test-app.js';
 import { GuardedApiController, HandlerScopesController } from './fixtures/guard-controllers.js';
 import { call } from './fixtures/guard-http.js';
@@ -105,7 +108,7 @@ describe.each(databaseVariants())("auditRequests: 'failures' on $database", (var
 const sharedDatabases = databaseVariants().filter((variant) => variant.database !== 'sqlite-memory');
 
 describe.each(sharedDatabases)('token usage of two instances on one $database', (variant) => {
-  let first: TestApp;
+  let first: TestApp | undefined;
   let second: TestApp;
   beforeAll(async () => {
     const options = { suite: 'token-usage-shared', variant, controllers: [GuardedApiController] };
@@ -117,11 +120,47 @@ describe.each(sharedDatabases)('token usage of two instances on one $database', 
     await second?.close();
   });
 
-  it(`adds up the counts of both instances in one row a minute (${variantName(variant)})`, async () => {
+  it(`adds up the counts of both instances, the first writing its own at shutdown (${variantName(variant)})`, async () => {
     const since = new Date();
-    const { token, rawToken } = await first.tokens.create({ name: 'shared' });
-    await Promise.all([send(first, '/api/health', rawToken, 30), send(second, '/api/health', rawToken, 20)]);
-    await first.tokens.usage(token.id);
+    const shutDown = first!;
+    const { token, rawToken } = await shutDown.tokens.create({ name: 'shared' });
+    await Promise.all([send(shutDown, '/api/health', rawToken, 30), send(second, '/api/health', rawToken, 20)]);
+    first = undefined;
+    await shutDown.close();
     expect(await second.tokens.usage(token.id, { since })).toMatchObject({ successes: 50, refusals: 0 });
+  });
+});
+
+const minuteAgo = (days: number, minutesBefore: number) =>
+  new Date(Math.floor((Date.now() - days * 86_400_000) / 60_000) * 60_000 - minutesBefore * 60_000);
+
+/** Three tokens' successes in each of `minutes` minutes, the latest `days` ago. */
+const usageRows = (tokenIds: string[], days: number, minutes: number) =>
+  Array.from({ length: minutes }, (_, i) =>
+    tokenIds.map((tokenId) => Object.assign(new TokenUsage(), { tokenId, minuteAt: minuteAgo(days, i), outcome: 'success', count: 1 })),
+  ).flat();
+
+describe.each(sharedDatabases)('usageRetentionDays on $database', (variant) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    // The rows come first, so that the startup prune finds them (in a database that outlives the app: not SQLite in memory).
+    const setup = await startTestApp({ suite: 'token-usage-retention', variant });
+    const tokenIds = [randomUUID(), randomUUID(), randomUUID()];
+    const all = [...usageRows(tokenIds, 40, 400), ...usageRows(tokenIds, 29, 5)];
+    const repository = setup.dataSource.getRepository(TokenUsage);
+    for (let start = 0; start < all.length; start += 500) await upsertUsage(repository, all.slice(start, start + 500));
+    await setup.close();
+    app = await startTestApp({ suite: 'token-usage-retention', variant, keepSchema: true, keysmith: { usageRetentionDays: 30 } });
+  });
+  afterAll(() => app?.close());
+
+  it(`deletes the minutes older than the retention at startup, in batches, and keeps the others (${variantName(variant)})`, async () => {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !app.logs.some((entry) => entry.message.startsWith('Deleted '))) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(app.logs).toContainEqual({ level: 'log', message: 'Deleted 1200 usage row(s) older than 30 days (usageRetentionDays).' });
+    expect(await app.dataSource.getRepository(TokenUsage).count()).toBe(15);
+    expect(await app.app.get(UsageRetention).run()).toBe(0);
   });
 });
