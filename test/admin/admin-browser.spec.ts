@@ -239,6 +239,32 @@ describe.skipIf(chromiumMissing)('admin page in Chromium, against the sample app
     await expect.poll(applied).toEqual(['auth_failed', 'auth_failed', 'auth_failed']);
   });
 
+  it("draws the token's requests over the last 24 hours and 30 days, successes and refusals apart", async () => {
+    await page.locator('#tab-tokens').click();
+    await row('browser-made').getByRole('button', { name: 'Usage of browser-made' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#usage-hours').getAttribute('aria-label')).toBe('last 24 hours: 7 successes, 4 refusals');
+    expect(await page.locator('#usage-days').getAttribute('aria-label')).toBe('last 30 days: 7 successes, 4 refusals');
+    expect(await page.locator('#usage-hours .col').count()).toBe(24);
+    expect(await page.locator('#usage-days .col').count()).toBe(30);
+    // Bars are shares of the busiest hour: successes and refusals keep their ratio, and the busiest column is full height.
+    const heights = (part: string) =>
+      page
+        .locator(`#usage-hours .col .${part}`)
+        .evaluateAll((nodes) => nodes.map((node) => parseFloat((node as HTMLElement).style.height)));
+    const [ok, failed] = [await heights('ok'), await heights('failed')];
+    const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+    expect(sum(ok) / sum(failed)).toBeCloseTo(7 / 4, 3);
+    expect(Math.max(...ok.map((value, i) => value + failed[i]))).toBeCloseTo(100, 3);
+    expect(await page.locator('#usage-quota').textContent()).toBe('No quota.');
+    await screenshot('usage');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    // Back where the next test starts.
+    await page.locator('#tab-audit').click();
+  });
+
   it('revokes every token of the user the listing is filtered on, after confirmation', async () => {
     await page.getByRole('button', { name: 'Tokens' }).click();
     const leaver = [];

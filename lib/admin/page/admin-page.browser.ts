@@ -6,6 +6,7 @@ import type { CreateTokenDto } from '../dto/create-token.dto.js';
 import type { IssuedTokenDto } from '../dto/issued-token.dto.js';
 import type { TokenPageDto } from '../dto/token-page.dto.js';
 import type { TokenViewDto } from '../dto/token-view.dto.js';
+import type { TokenUsageDto } from '../dto/token-usage.dto.js';
 import type { UpdateTokenDto } from '../dto/update-token.dto.js';
 import type { FieldErrorDto } from '../dto/validation-error.dto.js';
 
@@ -372,6 +373,13 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
       text: 'Audit',
       onclick: () => void auditOf(token),
     });
+    const usageButton = el('button', {
+      type: 'button',
+      className: 'small',
+      'aria-label': `Usage of ${token.name}`,
+      text: 'Usage',
+      onclick: () => void usageOf(token),
+    });
     return el('tr', { 'data-id': token.id, 'data-prefix': token.prefix }, [
       el('td', {}, [selectBox]),
       el('td', { className: 'wrap' }, [
@@ -391,7 +399,7 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
       el('td', { text: formatDate(token.createdAt) }),
       el('td', { text: token.expiresAt ? formatDate(token.expiresAt) : 'never' }),
       el('td', { text: formatDate(token.lastUsedAt) }),
-      el('td', {}, [el('div', { className: 'actions' }, [...lifecycleButtons, editButton, auditButton])]),
+      el('td', {}, [el('div', { className: 'actions' }, [...lifecycleButtons, editButton, auditButton, usageButton])]),
     ]);
   }
 
@@ -533,6 +541,54 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
     }
   }
 
+  const HOUR_MS = 3_600_000;
+  const DAY_MS = 24 * HOUR_MS;
+
+  /** The token's requests over the last 24 hours and 30 days, successes and refusals apart, and its quota. */
+  async function usageOf(token: TokenViewDto): Promise<void> {
+    $('usage-title').textContent = `Usage of ${token.name} (${token.prefix})`;
+    $('usage-quota').textContent = token.quota ? `Quota: ${token.quota.remaining} left (as last written).` : 'No quota.';
+    $('usage-error').textContent = '';
+    $('usage-hours').replaceChildren();
+    $('usage-days').replaceChildren();
+    $<HTMLDialogElement>('usage').showModal();
+    const now = Date.now();
+    const read = (bucket: 'hour' | 'day', slots: number, size: number) => {
+      const since = new Date((Math.floor(now / size) - slots + 1) * size).toISOString();
+      return api<TokenUsageDto>('GET', `tokens/${encodeURIComponent(token.id)}/usage?${query({ since, bucket })}`);
+    };
+    try {
+      const [hours, days] = await Promise.all([read('hour', 24, HOUR_MS), read('day', 30, DAY_MS)]);
+      drawUsage('usage-hours', hours, 24, HOUR_MS, 'last 24 hours');
+      drawUsage('usage-days', days, 30, DAY_MS, 'last 30 days');
+    } catch (error) {
+      failIn('usage-error')(error);
+    }
+  }
+
+  /** One column per bucket from `usage.since`, empty ones included, each bar as high as its share of the busiest bucket. */
+  function drawUsage(id: string, usage: TokenUsageDto, slots: number, size: number, label: string): void {
+    const byStart = new Map(usage.buckets.map((bucket) => [new Date(bucket.start).getTime(), bucket]));
+    const first = new Date(usage.since).getTime();
+    const busiest = Math.max(1, ...usage.buckets.map((bucket) => bucket.successes + bucket.refusals));
+    const columns = Array.from({ length: slots }, (_, i) => {
+      const start = first + i * size;
+      const { successes = 0, refusals = 0 } = byStart.get(start) ?? {};
+      const part = (className: string, count: number) => {
+        const node = el('span', { className });
+        node.style.height = `${(100 * count) / busiest}%`;
+        return node;
+      };
+      return el('div', { className: 'col', title: `${new Date(start).toISOString()}: ${successes} successes, ${refusals} refusals` }, [
+        part('ok', successes),
+        part('failed', refusals),
+      ]);
+    });
+    const chart = $(id);
+    chart.setAttribute('aria-label', `${label}: ${usage.successes} successes, ${usage.refusals} refusals`);
+    chart.replaceChildren(...columns);
+  }
+
   async function auditOf(token: TokenViewDto): Promise<void> {
     $<HTMLFormElement>('audit-filters').reset();
     input('a-token').value = token.id;
@@ -625,6 +681,7 @@ export function adminPage({ tokensPageSize, auditPageSize }: AdminPageSettings):
     on('revoke-user', 'click', revokeUserTokens);
     on('edit-form', 'submit', saveEdit);
     on('edit-cancel', 'click', () => $<HTMLDialogElement>('edit').close());
+    on('usage-close', 'click', () => $<HTMLDialogElement>('usage').close());
     on('create-form', 'submit', create);
     on('c-expiry', 'change', () => ($('c-date-row').hidden = select('c-expiry').value !== 'date'));
     on('secret-copy', 'click', copySecret);

@@ -147,6 +147,18 @@ export function renderAdminPage(base: string): string {
   </div>
 </dialog>
 
+<dialog id="usage" aria-labelledby="usage-title">
+  <h2 id="usage-title">Usage</h2>
+  <p id="usage-quota"></p>
+  <h3>Last 24 hours <span class="hint">(by hour, UTC)</span></h3>
+  <div id="usage-hours" class="chart" role="img"></div>
+  <h3>Last 30 days <span class="hint">(by day, UTC)</span></h3>
+  <div id="usage-days" class="chart" role="img"></div>
+  <p class="hint"><span class="key ok"></span> successes <span class="key failed"></span> refusals</p>
+  <p id="usage-error" class="error" role="alert"></p>
+  <div class="row end"><button type="button" id="usage-close">Close</button></div>
+</dialog>
+
 <dialog id="edit" aria-labelledby="edit-title">
   <h2 id="edit-title">Edit token</h2>
   <form id="edit-form" method="dialog">

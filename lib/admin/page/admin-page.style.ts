@@ -8,6 +8,11 @@ export const ADMIN_PAGE_STYLE = String.raw`
 }
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
+.chart { display: flex; align-items: flex-end; gap: 2px; height: 120px; border-bottom: 1px solid var(--line); margin-bottom: .75rem; }
+.chart .col { flex: 1; display: flex; flex-direction: column-reverse; height: 100%; }
+.chart .ok, .key.ok { background: var(--ok); }
+.chart .failed, .key.failed { background: var(--danger); }
+.key { display: inline-block; width: .75rem; height: .75rem; margin-left: .5rem; }
 body { margin: 0; }
 h1 { font-size: 1.25rem; margin: 0; }
 h2 { font-size: 1.1rem; margin: 0 0 .75rem; }
