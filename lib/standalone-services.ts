@@ -55,7 +55,8 @@ export async function standaloneKeysmith(
   await invalidation.onModuleInit();
   const failedAttempts = new FailedAttemptsThrottle(resolved.failedAttemptsLimit, resolved.failedAttemptsWindowMs);
   const authenticator = new TokenAuthenticator(resolved, tokenRepository, cache, failedAttempts, lastUsed);
-  const quotas = new TokenQuotas(resolved, invalidation, tokenRepository);
+  const events = new KeysmithEventEmitter();
+  const quotas = new TokenQuotas(resolved, invalidation, tokenRepository, events);
   const tokens = new TokenService(
     tokenRepository,
     resolved,
@@ -63,7 +64,7 @@ export async function standaloneKeysmith(
     invalidation,
     lastUsed,
     authenticator,
-    new KeysmithEventEmitter(),
+    events,
     quotas,
     new TokenUsageCounter(repositoryOf<TokenUsage>(dataSource, TokenUsage)),
   );

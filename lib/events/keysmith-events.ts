@@ -13,6 +13,7 @@ export const KEYSMITH_EVENTS = {
   expired: 'keysmith.token.expired',
   leaked: 'keysmith.token.leaked',
   rateLimited: 'keysmith.token.rate_limited',
+  quotaLow: 'keysmith.token.quota_low',
 } as const;
 
 export type KeysmithEventName = (typeof KEYSMITH_EVENTS)[keyof typeof KEYSMITH_EVENTS];
@@ -74,6 +75,19 @@ export interface TokenRateLimitedEvent extends TokenEvent {
   resetAt: Date;
 }
 
+/**
+ * A request took a refilling quota down to a tenth of its refill amount or below: sent once per
+ * refill period (by the request that crossed the line, also across the instances sharing `redis`).
+ */
+export interface TokenQuotaLowEvent extends TokenEvent {
+  /** What the quota holds after the request. */
+  remaining: number;
+  /** A tenth of the refill amount, rounded down: the line the request crossed. */
+  threshold: number;
+  /** When the quota is next filled again. */
+  refillAt: Date;
+}
+
 /** The payload of each event, by name: `@OnEvent(KEYSMITH_EVENTS.revoked) onRevoked(event: KeysmithEventPayloads['keysmith.token.revoked'])`. */
 export interface KeysmithEventPayloads {
   'keysmith.token.created': TokenCreatedEvent;
@@ -87,4 +101,5 @@ export interface KeysmithEventPayloads {
   'keysmith.token.expired': TokenExpiredEvent;
   'keysmith.token.leaked': TokenLeakedEvent;
   'keysmith.token.rate_limited': TokenRateLimitedEvent;
+  'keysmith.token.quota_low': TokenQuotaLowEvent;
 }

@@ -2,9 +2,12 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { Repository } from 'typeorm';
 import { CacheInvalidationService } from '../cache/cache-invalidation.service.js';
 import type { Token } from '../entities/token.entity.js';
+import { KeysmithEventEmitter } from '../events/keysmith-event-emitter.js';
+import { KEYSMITH_EVENTS } from '../events/keysmith-events.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_TOKEN_REPOSITORY, LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
+import { tokenView } from '../tokens/token-view.js';
 import type { Quota } from './quota.js';
 import { TAKE_SCRIPT, refilled, type QuotaState, type QuotaTake } from './quota-counter.js';
 import type { RedisScriptClient } from './rate-limit-counter.js';
@@ -45,6 +48,7 @@ export class TokenQuotas implements OnApplicationShutdown {
     @Inject(KEYSMITH_OPTIONS) options: ResolvedKeysmithOptions,
     @Inject(CacheInvalidationService) private readonly invalidation: CacheInvalidationService,
     @Inject(KEYSMITH_TOKEN_REPOSITORY) private readonly tokens: Repository<Token>,
+    @Inject(KeysmithEventEmitter) private readonly events: KeysmithEventEmitter,
   ) {
     this.outage = new RedisOutage(this.logger, options.limitsOnRedisError, "a quota's count");
   }
@@ -59,6 +63,7 @@ export class TokenQuotas implements OnApplicationShutdown {
     }
     this.outage.answered();
     this.noteUnwritten(token.id, take);
+    if (take.taken) this.announceIfLow(token, cost, take);
     return { allowed: take.taken, reason: 'quota_exhausted', remaining: take.remaining };
   }
 
@@ -131,6 +136,26 @@ export class TokenQuotas implements OnApplicationShutdown {
     const next = { remaining: taken ? state.remaining - cost : state.remaining, refilledAt: state.refilledAt };
     this.states.set(token.id, next);
     return { taken, ...next };
+  }
+
+  /**
+   * Sends `keysmith.token.quota_low` from the one request that takes a refilling quota across a
+   * tenth of its refill amount: each take is atomic, so exactly one request crosses per period.
+   * A quota without refill has no size to measure a tenth of, and sends none.
+   */
+  private announceIfLow(token: Token, cost: number, { remaining, refilledAt }: QuotaTake): void {
+    const refill = token.quotaRefill;
+    if (!refill || cost === 0) return;
+    const threshold = Math.floor(refill.amount / 10);
+    if (remaining > threshold || remaining + cost <= threshold) return;
+    this.events.emit(KEYSMITH_EVENTS.quotaLow, {
+      token: tokenView(token),
+      actorId: null,
+      source: null,
+      remaining,
+      threshold,
+      refillAt: new Date(refilledAt + refill.intervalSeconds * 1_000),
+    });
   }
 
   private noteUnwritten(tokenId: string, { remaining, refilledAt }: QuotaState): void {

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Controller, Get, UseGuards } from '@nestjs/common';
+import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { KeysmithCost, KeysmithGuard, KeysmithValidationError, Token } from '../../lib/index.js';
+import { KEYSMITH_EVENTS, KeysmithCost, KeysmithGuard, KeysmithValidationError, Token, type TokenQuotaLowEvent } from '../../lib/index.js';
 import { REDIS_URL } from '../support/redis.js';
 import { databaseVariants, startTestApp, variantName, type TestApp } from '../support/test-app.js';
 import { MESSAGES, auditRowsOf, uniqueAgent } from './fixtures/guard-http.js';
@@ -35,6 +36,13 @@ async function get(app: TestApp, path: string, rawToken: string, agent?: string)
   return { status: response.status, message: body.message };
 }
 
+/** Collects the `keysmith.token.quota_low` events of each app. */
+function quotaLowEvents(...apps: TestApp[]): TokenQuotaLowEvent[] {
+  const events: TokenQuotaLowEvent[] = [];
+  for (const app of apps) app.app.get(EventEmitter2).on(KEYSMITH_EVENTS.quotaLow, (event: TokenQuotaLowEvent) => void events.push(event));
+  return events;
+}
+
 const statusesOf = async (app: TestApp, rawToken: string, paths: string[]) => {
   const statuses = [];
   for (const path of paths) statuses.push((await get(app, path, rawToken)).status);
@@ -49,8 +57,10 @@ describe('@KeysmithCost', () => {
 
 describe.each(databaseVariants())('token quotas in one process on $database', (variant) => {
   let app: TestApp;
+  let lowEvents: TokenQuotaLowEvent[];
   beforeAll(async () => {
-    app = await startTestApp({ suite: 'token-quota', variant, controllers: [MeteredController] });
+    app = await startTestApp({ suite: 'token-quota', variant, controllers: [MeteredController], imports: [EventEmitterModule.forRoot()] });
+    lowEvents = quotaLowEvents(app);
   });
   afterAll(() => app?.close());
 
@@ -89,6 +99,26 @@ describe.each(databaseVariants())('token quotas in one process on $database', (v
     expect(await statusesOf(app, rawToken, ['three', 'three'])).toEqual([200, 200]);
   });
 
+  it(`sends quota_low once, from the request that takes a refilling quota to a tenth of its amount (${variantName(variant)})`, async () => {
+    const { token, rawToken } = await app.tokens.create({
+      name: 'low',
+      quota: { remaining: 20, refill: { amount: 20, intervalSeconds: 3_600 } },
+    });
+    const { rawToken: unrefilled } = await app.tokens.create({ name: 'low-once', quota: { remaining: 20 } });
+    const before = Date.now();
+    lowEvents.length = 0;
+    expect(await statusesOf(app, unrefilled, Array<string>(7).fill('three'))).toEqual([200, 200, 200, 200, 200, 200, 429]);
+    expect(await statusesOf(app, rawToken, Array<string>(5).fill('three'))).toEqual([200, 200, 200, 200, 200]);
+    expect(lowEvents).toEqual([]);
+    // 5 left, then 2: the line (2) is crossed; below it, no second event.
+    expect(await statusesOf(app, rawToken, ['three', 'one', 'one', 'one'])).toEqual([200, 200, 200, 429]);
+    expect(lowEvents).toHaveLength(1);
+    const [event] = lowEvents;
+    expect(event).toMatchObject({ remaining: 2, threshold: 2, actorId: null, source: null, token: { id: token.id } });
+    expect(event.refillAt.getTime()).toBeGreaterThanOrEqual(before + 3_599_000);
+    expect(event.refillAt.getTime()).toBeLessThanOrEqual(Date.now() + 3_600_000);
+  });
+
   it(`refuses a bad quota, naming the field (${variantName(variant)})`, async () => {
     const fieldOf = async (quota: unknown) => {
       const error = await app.tokens.create({ name: 'bad-quota', quota: quota as never }).catch((caught: unknown) => caught);
@@ -110,9 +140,27 @@ describe.skipIf(!inject('redis')).each(sharedDatabases)('token quotas across two
   let first: TestApp | undefined;
   let second: TestApp;
   beforeAll(async () => {
-    const options = { suite: 'token-quota-redis', variant, controllers: [MeteredController], keysmith: { redis: REDIS_URL } };
+    const options = {
+      suite: 'token-quota-redis',
+      variant,
+      controllers: [MeteredController],
+      imports: [EventEmitterModule.forRoot()],
+      keysmith: { redis: REDIS_URL },
+    };
     first = await startTestApp(options);
     second = await startTestApp({ ...options, keepSchema: true });
+  });
+
+  it(`sends quota_low from one instance only when 280 concurrent requests cross the line (${variantName(variant)})`, async () => {
+    const events = quotaLowEvents(first!, second);
+    const { token, rawToken } = await first!.tokens.create({
+      name: 'shared-low',
+      quota: { remaining: 300, refill: { amount: 300, intervalSeconds: 3_600 } },
+    });
+    const replies = await Promise.all(Array.from({ length: 280 }, (_, i) => get(i % 2 === 0 ? first! : second, 'one', rawToken)));
+    expect(replies.every((reply) => reply.status === 200)).toBe(true);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ remaining: 30, threshold: 30, token: { id: token.id } });
   });
   afterAll(async () => {
     await first?.close();
