@@ -3,7 +3,8 @@
 // Starts the sample app (sample/dist/main.js) on PostgreSQL in a child process per case and loads
 // it with autocannon from this process, in interleaved rounds (every case gets one window per
 // round). Measures, in one run:
-//   1. bare endpoint, warm guarded endpoint (bcrypt, cache on), guarded with sha256 and cache off,
+//   1. bare endpoint, warm guarded endpoint (bcrypt, cache on), the same with a rate limit and a
+//      quota on the token counted in Redis, guarded with sha256 and cache off,
 //      guarded with bcrypt and cache off, and the reference: the usual NestJS approach to API keys
 //      (@nestjs/passport with passport-headerapikey, a SHA-256 lookup through TypeORM, no writes)
 //      on an opt-in route of the same sample app: req/s, p50/p99 latency, ratio to bare (overall
@@ -23,7 +24,8 @@
 // Prints a table and writes bench/results.json.
 //
 // Environment: KEYSMITH_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/keysmith_bench;
-// that database and <name>_1m are dropped and created again), BENCH_DURATION (seconds per case, default 20),
+// that database and <name>_1m are dropped and created again), KEYSMITH_BENCH_REDIS_URL (the limited case's
+// Redis, default redis://127.0.0.1:6379), BENCH_DURATION (seconds per case, default 20),
 // BENCH_ROUNDS (windows per case, default 4), BENCH_CONNECTIONS (default 50),
 // BENCH_KEEP_DB=1 (keep the databases afterwards),
 // BENCH_CPU_PROFILE_DIR (write a .cpuprofile of each case's server: its last measured window; the
@@ -50,6 +52,9 @@ const DURATION_S = Number(process.env.BENCH_DURATION || 20);
 const WARMUP_S = 3;
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 4);
 const WARM_TTL_S = 600;
+const REDIS_URL = process.env.KEYSMITH_BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
+/** A rate limit and a quota no run reaches (the quota column is a 32-bit integer). */
+const UNREACHED_LIMIT = 2_000_000_000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
 const SCALE_SAMPLES = 1_000;
 const SCALE_WARMUP = 300;
@@ -141,6 +146,20 @@ async function tokensLike(rawToken, count) {
     );
     return prefixes.map((each) => buildToken(each, secret));
   });
+}
+
+/**
+ * Gives a token a rate limit and a quota too large to be reached within the run, so that every
+ * request of the limited case pays for both checks and none is refused.
+ */
+async function limitToken(rawToken) {
+  await withClient(DATABASE_URL, (client) =>
+    client.query(`UPDATE keysmith_token SET rate_limit = $1, quota_remaining = $2, quota_refilled_at = now() WHERE prefix = $3`, [
+      JSON.stringify({ limit: UNREACHED_LIMIT, windowSeconds: 60 }),
+      UNREACHED_LIMIT,
+      rawToken.split(':')[0],
+    ]),
+  );
 }
 
 /** The reference's one API key, stored as the usual approach stores it: its SHA-256 in hex. */
@@ -727,6 +746,8 @@ async function main() {
   const sha256Token = await createToken('sha256');
   log(`tokens: ${bcryptToken.slice(0, 12)}… (bcrypt), ${sha256Token.slice(0, 12)}… (sha256)`);
   const referenceKey = randomBytes(32).toString('base64url');
+  const limitedToken = await createToken('bcrypt');
+  await limitToken(limitedToken);
 
   const keysmithToken = (token) => ({ 'x-keysmith-token': token });
   const cacheOff = { KEYSMITH_CACHE_TTL_SECONDS: '0' };
@@ -738,6 +759,13 @@ async function main() {
       path: '/api/health',
       headers: keysmithToken(bcryptToken),
       env: { KEYSMITH_HASHER: 'bcrypt', KEYSMITH_CACHE_TTL_SECONDS: String(WARM_TTL_S) },
+    },
+    // The warm case with a rate limit and a quota on the token, counted in Redis (one script each per request).
+    {
+      name: 'warm-limited',
+      path: '/api/health',
+      headers: keysmithToken(limitedToken),
+      env: { KEYSMITH_HASHER: 'bcrypt', KEYSMITH_CACHE_TTL_SECONDS: String(WARM_TTL_S), KEYSMITH_REDIS: REDIS_URL },
     },
     {
       name: 'cold-sha256',
@@ -860,6 +888,12 @@ async function main() {
     // divided by the requests the server received in it) less the bare route's: what the guard adds.
     cpu_us_over_bare: Object.fromEntries(cases.filter((c) => c !== row('bare')).map((c) => [c.name, c.cpu_us_over_bare])),
     reference_comparison: comparison,
+    // What a rate limit and a quota kept in Redis cost beside the warm case.
+    limits_comparison: {
+      warm: side('warm-bcrypt', 'warm bcrypt GET (cache on, audit on), no limit'),
+      limited: side('warm-limited', 'the same with a rate limit and a quota on the token, counted in Redis'),
+      limited_over_warm: round(row('warm-limited').rps / row('warm-bcrypt').rps, 3),
+    },
     // The longest event-loop stalls of each case (a 1 ms timer's delay, once the connections are
     // open): overall, overlapping no garbage collection, overlapping one; and the longest GC pause.
     event_loop_stalls: Object.fromEntries(measured.map((c) => [c.name, c.stalls])),
