@@ -2,6 +2,7 @@ import type { DataSource, EntityMetadata } from 'typeorm';
 import { KeysmithSchemaError } from '../errors/keysmith-schema.error.js';
 import { familyOf } from '../migrations/keysmith-tables.js';
 import { keysmithEntityMetadata } from './entity-metadata.js';
+import { djangoKeysmithTableAdvice, isDjangoKeysmithTable } from '../interop/django-keysmith-tables.js';
 
 /**
  * Refuses, at startup, a database whose tables for these entities lack a column the entities
@@ -19,7 +20,18 @@ export async function assertKeysmithColumns(dataSource: DataSource, entities: re
     if (present === null) continue;
     if (present.size === 0) throw new KeysmithSchemaError(metadata.tablePath, null);
     const missing = metadata.columns.find((column) => !present.has(column.databaseName));
-    if (missing) throw new KeysmithSchemaError(metadata.tablePath, missing.databaseName);
+    if (missing) throw await missingColumnError(dataSource, metadata.tablePath, missing.databaseName);
+  }
+}
+
+/** The error for a missing column, which says so when the table is django-keysmith's rather than an old one of this package. */
+async function missingColumnError(dataSource: DataSource, table: string, column: string): Promise<KeysmithSchemaError> {
+  const queryRunner = dataSource.createQueryRunner();
+  try {
+    const advice = (await isDjangoKeysmithTable(queryRunner, table)) ? djangoKeysmithTableAdvice(table) : undefined;
+    return new KeysmithSchemaError(table, column, advice);
+  } finally {
+    await queryRunner.release();
   }
 }
 

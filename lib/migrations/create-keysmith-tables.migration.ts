@@ -1,5 +1,6 @@
 import { Table, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
-import { databaseFamily, tableName } from './keysmith-tables.js';
+import { databaseFamily, tableName, tablePath } from './keysmith-tables.js';
+import { djangoKeysmithTableAdvice, isDjangoKeysmithTable } from '../interop/django-keysmith-tables.js';
 
 /** Column types as the driver maps the types the entities declare. */
 interface ColumnTypes {
@@ -23,6 +24,10 @@ export class CreateKeysmithTables1795737600000 implements MigrationInterface {
   readonly name = 'CreateKeysmithTables1795737600000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    const tokenTable = tablePath(queryRunner, 'keysmith_token');
+    if (await isDjangoKeysmithTable(queryRunner, tokenTable)) {
+      throw new Error(`The nestjs-keysmith migrations cannot run here: ${djangoKeysmithTableAdvice(tokenTable)}`);
+    }
     const types = columnTypes(queryRunner);
     await queryRunner.createTable(
       new Table({

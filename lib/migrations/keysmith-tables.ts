@@ -41,9 +41,14 @@ export function tableName(queryRunner: QueryRunner, name: string): string {
   return entityPrefix ? queryRunner.connection.namingStrategy.prefixTableName(entityPrefix, name) : name;
 }
 
-/** A keysmith table's path, quoted for raw SQL: in the data source's `schema` on PostgreSQL, as the entities get it. */
-export function escapedTablePath(queryRunner: QueryRunner, name: string): string {
+/** A keysmith table's path: in the data source's `schema` on PostgreSQL, as the entities get it. */
+export function tablePath(queryRunner: QueryRunner, name: string): string {
   const { driver } = queryRunner.connection;
   const { schema } = driver.options as { schema?: string };
-  return escapeTablePath(driver, driver.buildTableName(tableName(queryRunner, name), schema));
+  return driver.buildTableName(tableName(queryRunner, name), schema);
+}
+
+/** A keysmith table's path, quoted for raw SQL. */
+export function escapedTablePath(queryRunner: QueryRunner, name: string): string {
+  return escapeTablePath(queryRunner.connection.driver, tablePath(queryRunner, name));
 }

@@ -1,32 +1,9 @@
-import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import {
-  KEYSMITH_ENTITIES,
-  KeysmithModule,
-  KeysmithSchemaError,
-  createStandaloneKeysmith,
-  type KeysmithModuleOptions,
-} from '../../lib/index.js';
+import { KEYSMITH_ENTITIES, KeysmithSchemaError, createStandaloneKeysmith } from '../../lib/index.js';
 import { databaseOptions, type DatabaseName } from '../support/databases.js';
+import { startOn } from '../support/start-on.js';
 import { startTestApp } from '../support/test-app.js';
-
-/** An application on a data source it is handed, already initialized (as `dataSourceFactory` hands it). */
-async function startOn(dataSource: DataSource, options: KeysmithModuleOptions = {}): Promise<() => Promise<void>> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      TypeOrmModule.forRootAsync({
-        useFactory: () => ({ ...dataSource.options, autoLoadEntities: true, retryAttempts: 0 }),
-        dataSourceFactory: () => Promise.resolve(dataSource),
-      }),
-      KeysmithModule.forRoot({ bcryptRounds: 4, ...options }),
-    ],
-  }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
-  return () => app.close();
-}
 
 describe.each(inject('databases'))('The startup check of the tables on %s', (database: DatabaseName) => {
   const suite = 'schema_check';

@@ -1,0 +1,184 @@
+import { execFile } from 'node:child_process';
+import { pbkdf2Sync, timingSafeEqual } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  KEYSMITH_ENTITIES,
+  KEYSMITH_MIGRATIONS,
+  KeysmithSchemaError,
+  Pbkdf2Sha512Hasher,
+  createStandaloneKeysmith,
+  parseToken,
+} from '../../lib/index.js';
+import { HasherRegistry } from '../../lib/hashing/hasher-registry.js';
+import { databaseOptions, type DatabaseName } from '../support/databases.js';
+import { startOn } from '../support/start-on.js';
+
+type Role = 'valid' | 'scoped_read' | 'scoped_write' | 'expired' | 'revoked' | 'purged' | 'rotated' | 'no_expiry_system';
+type FixtureTokens = Record<Role, { raw: string; prefix: string; id: string; new_raw?: string }> & { user_id: number };
+
+const FIXTURES = new URL('./fixtures/', import.meta.url);
+const SUITE = 'django_interop';
+/** django-keysmith's own tables, which nothing here may change. */
+const DJANGO_TABLES = ['keysmith_token', 'keysmith_token_audit_log', 'keysmith_token_scopes'];
+
+function fixtureTokens(family: 'postgres' | 'sqlite'): FixtureTokens {
+  return JSON.parse(readFileSync(new URL(`django-keysmith-${family}.tokens.json`, FIXTURES), 'utf8')) as FixtureTokens;
+}
+
+/** Django's PBKDF2 password hasher, as django-keysmith stores a secret: `pbkdf2_sha512$<iterations>$<salt>$<base64>`. */
+function djangoVerifies(secret: string, stored: string): boolean {
+  const [algorithm, iterations, salt, hash] = stored.split('$');
+  const expected = Buffer.from(hash, 'base64');
+  const actual = pbkdf2Sync(secret, salt, Number(iterations), expected.length, 'sha512');
+  return algorithm === 'pbkdf2_sha512' && timingSafeEqual(actual, expected);
+}
+
+/** The shape of every key django-keysmith stored in the fixtures. */
+const DJANGO_KEY = /^pbkdf2_sha512\$100000\$[A-Za-z0-9]{22}\$[A-Za-z0-9+/]{86}==$/;
+
+/** A database django-keysmith made, loaded from its dump into the suite's database: a data source without entities on it. */
+async function djangoDatabase(database: DatabaseName): Promise<DataSource> {
+  const options = await databaseOptions(database, SUITE);
+  if (database === 'postgres') {
+    const { url } = options as { url: string };
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+    await client.end();
+    const dump = new URL('django-keysmith-postgres.sql', FIXTURES).pathname;
+    await promisify(execFile)('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', dump]);
+    return new DataSource({ type: 'postgres', url }).initialize();
+  }
+  const file = (options as { database: string }).database;
+  rmSync(file, { force: true });
+  const sqlite = new Sqlite(file);
+  sqlite.exec(readFileSync(new URL('django-keysmith-sqlite.sql', FIXTURES), 'utf8'));
+  sqlite.close();
+  return new DataSource({ type: 'better-sqlite3', database: file }).initialize();
+}
+
+/** Each django-keysmith table's columns and row count, to show that nothing changed them. */
+async function djangoTables(source: DataSource): Promise<Record<string, unknown>> {
+  const queryRunner = source.createQueryRunner();
+  try {
+    const snapshot: Record<string, unknown> = {};
+    for (const name of DJANGO_TABLES) {
+      const table = await queryRunner.getTable(name);
+      const [{ count }]: { count: number | string }[] = await source.query(`SELECT COUNT(*) AS count FROM ${name}`);
+      snapshot[name] = { columns: table?.columns.map((column) => `${column.name} ${column.type}`), rows: Number(count) };
+    }
+    return snapshot;
+  } finally {
+    await queryRunner.release();
+  }
+}
+
+describe('Tokens nestjs-keysmith creates with the pbkdf2_sha512 hasher', () => {
+  it("have the prefix length and key shape of django-keysmith's rows, and django's hasher verifies them", async () => {
+    const source = await new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      synchronize: true,
+      entities: KEYSMITH_ENTITIES,
+    }).initialize();
+    try {
+      const keysmith = await createStandaloneKeysmith(source, { hasher: 'pbkdf2_sha512' });
+      const { token, rawToken } = await keysmith.tokens.create({ name: 'to django', userId: '1' });
+      expect(token.prefix).toHaveLength(fixtureTokens('postgres').valid.prefix.length);
+      expect(token.key).toMatch(DJANGO_KEY);
+      expect(djangoVerifies(parseToken(rawToken).secret, token.key)).toBe(true);
+      await keysmith.close();
+    } finally {
+      await source.destroy();
+    }
+  });
+});
+
+describe.each(inject('databases').filter((database) => database === 'postgres' || database === 'sqlite-file'))(
+  "django-keysmith's tables on %s",
+  (database) => {
+    let django: DataSource;
+    let before: Record<string, unknown>;
+
+    beforeAll(async () => {
+      django = await djangoDatabase(database);
+      before = await djangoTables(django);
+    });
+
+    afterAll(async () => {
+      await django.destroy();
+    });
+
+    it("hold secrets the pbkdf2_sha512 hasher verifies, and a rotated token's old secret it refuses", async () => {
+      // As the service verifies a stored key: by the hasher its `<algorithm>$` tag names.
+      const hasher = new HasherRegistry(new Pbkdf2Sha512Hasher(), [], 1);
+      const rows: { prefix: string; key: string }[] = await django.query('SELECT prefix, key FROM keysmith_token');
+      const keys = new Map(rows.map((row) => [row.prefix, row.key]));
+      const tokens = fixtureTokens(database === 'postgres' ? 'postgres' : 'sqlite');
+      for (const role of Object.keys(tokens).filter((name) => name !== 'user_id') as Role[]) {
+        const { raw, new_raw: rotatedTo } = tokens[role];
+        const { prefix, secret } = parseToken(raw);
+        const key = keys.get(prefix)!;
+        expect(key, role).toMatch(DJANGO_KEY);
+        expect(djangoVerifies(secret, key), role).toBe(role !== 'rotated');
+        expect(await hasher.verify(secret, key), role).toBe(role !== 'rotated');
+        if (rotatedTo) expect(await hasher.verify(parseToken(rotatedTo).secret, key), role).toBe(true);
+      }
+    });
+
+    it('stop an application at startup with an error that says whose tables they are, and stay as they were', async () => {
+      const source = await new DataSource({ ...django.options, entities: KEYSMITH_ENTITIES }).initialize();
+      try {
+        const error = await startOn(source).catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(KeysmithSchemaError);
+        expect(error).toMatchObject({ table: 'keysmith_token', column: 'scopes' });
+        expect((error as Error).message).toBe(
+          "The table keysmith_token has no column scopes, which nestjs-keysmith needs: keysmith_token is django-keysmith's table " +
+            '(its scopes are in keysmith_token_scopes), which nestjs-keysmith neither reads nor changes: never run its migrations ' +
+            "or synchronize on it. Give nestjs-keysmith tables of its own (the data source's entityPrefix, or another schema on " +
+            'PostgreSQL); see "Moving from django-keysmith" in the README.',
+        );
+      } finally {
+        if (source.isInitialized) await source.destroy();
+      }
+      expect(await djangoTables(django)).toEqual(before);
+    });
+
+    it('refuse the migrations, which change none of them', async () => {
+      const source = await new DataSource({ ...django.options, migrations: KEYSMITH_MIGRATIONS }).initialize();
+      try {
+        await expect(source.runMigrations()).rejects.toThrow(
+          "The nestjs-keysmith migrations cannot run here: keysmith_token is django-keysmith's table",
+        );
+      } finally {
+        await source.destroy();
+      }
+      expect(await djangoTables(django)).toEqual(before);
+    });
+
+    it("leave room for nestjs-keysmith's own tables beside them under an entityPrefix", async () => {
+      const source = await new DataSource({
+        ...django.options,
+        entityPrefix: 'nest_',
+        migrations: KEYSMITH_MIGRATIONS,
+        entities: KEYSMITH_ENTITIES,
+      }).initialize();
+      try {
+        await source.runMigrations();
+        const keysmith = await createStandaloneKeysmith(source, { hasher: 'pbkdf2_sha512' });
+        const { rawToken } = await keysmith.tokens.create({ name: 'beside django' });
+        expect((await keysmith.tokens.authenticate(rawToken)).name).toBe('beside django');
+        await keysmith.close();
+        for (let undone = 0; undone < KEYSMITH_MIGRATIONS.length; undone++) await source.undoLastMigration();
+      } finally {
+        await source.destroy();
+      }
+      expect(await djangoTables(django)).toEqual(before);
+    });
+  },
+);
