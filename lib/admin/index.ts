@@ -10,6 +10,8 @@ export { BulkRotateDto, RotateTokenDto } from './dto/rotate-token.dto.js';
 export { RevokeMatchingDto, RevokedCountDto } from './dto/revoke-matching.dto.js';
 export { TokenFilterDto } from './dto/token-filter.dto.js';
 export { TokenPageDto } from './dto/token-page.dto.js';
+export { TokenUsageQueryDto } from './dto/token-usage-query.dto.js';
+export { TokenUsageDto, UsageBucketDto } from './dto/token-usage.dto.js';
 export { TokenViewDto } from './dto/token-view.dto.js';
 export { UpdateTokenDto } from './dto/update-token.dto.js';
 export { FieldErrorDto, ValidationErrorDto } from './dto/validation-error.dto.js';

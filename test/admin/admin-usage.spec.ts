@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IssuedTokenDto, ValidationErrorDto } from '../../lib/admin/index.js';
-import type { TokenUsageDto } from '../../lib/admin/dto/token-usage.dto.js';
+import type { TokenUsageDto } from '../../lib/admin/index.js';
 import { call, type AsJson, type ReplyBody } from '../e2e/fixtures/guard-http.js';
 import { databaseVariants, variantName } from '../support/test-app.js';
 import { startAdminApp, type AdminApp } from './fixtures/admin-app.js';
