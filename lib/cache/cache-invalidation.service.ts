@@ -17,6 +17,9 @@ const REDIS_WAIT_MS = 2_000;
 /** Called with the id of a token that was rotated, revoked or purged, here or on another instance. */
 export type TokenChangedListener = (tokenId: string) => void;
 
+/** Called when changes announced by other instances may have been missed: any token may have changed. */
+export type ChangesMissedListener = () => void;
+
 /**
  * Drops a changed token from this instance's verification cache and, with the `redis` option,
  * from every other instance's: each one subscribes to one channel and drops what it hears. Each
@@ -30,6 +33,7 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
   private subscriber: RedisClientLike | null = null;
   private subscription: InvalidationSubscription | null = null;
   private readonly listeners = new Set<TokenChangedListener>();
+  private readonly missedListeners = new Set<ChangesMissedListener>();
   private sayLocalOnly: ((message: string) => void) | null = (message) => this.logger.warn(message);
 
   constructor(
@@ -53,6 +57,7 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
       this.cache,
       this.options.cacheTtlMsWithoutRedis,
       this.logger,
+      () => this.missedListeners.forEach((listener) => listener()),
     );
     // Startup waits for the subscription, so that no revocation is missed once requests are
     // served; but only so long: an unreachable Redis must not keep the application down.
@@ -73,6 +78,16 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
   onTokenChanged(listener: TokenChangedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` whenever the subscription to other instances' changes comes back after an
+   * outage, during which any token may have changed unheard, once the cache entries are gone.
+   * Returns the function that stops it.
+   */
+  onChangesMissed(listener: ChangesMissedListener): () => void {
+    this.missedListeners.add(listener);
+    return () => this.missedListeners.delete(listener);
   }
 
   /**

@@ -11,8 +11,9 @@ const MAX_PING_INTERVAL_MS = 1_000;
  * Keeps this instance's subscription to the changes other instances announce, and tells the
  * verification cache how far it can trust it:
  *
- * - Subscribes on every (re)connection, then drops every cached verification, since
- *   announcements may have been missed while the connection was down.
+ * - Subscribes on every (re)connection, then drops every cached verification and calls
+ *   `changesMissed` (the open connections are checked again), since announcements may have been
+ *   missed while the connection was down.
  * - Pings Redis on the subscribing connection, where answers come after every message published
  *   before: an answer to a ping sent at T means every change announced before T has been heard.
  *   Until the next answer, the cache uses its entries for `cacheTtlSecondsWithoutRedis` at most,
@@ -36,6 +37,8 @@ export class InvalidationSubscription {
     private readonly cache: VerificationCache,
     private readonly unheardTtlMs: number,
     private readonly logger: Logger,
+    /** Called whenever changes announced meanwhile may have been missed, once the cache has dropped them. */
+    private readonly changesMissed: () => void,
   ) {
     this.pingIntervalMs = Math.min(MAX_PING_INTERVAL_MS, unheardTtlMs / 4);
   }
@@ -83,8 +86,8 @@ export class InvalidationSubscription {
     }
     if (connection !== this.connection || this.subscribedOn === connection) return true;
     this.subscribedOn = connection;
-    this.cache.clear();
-    this.heard(sentAt);
+    this.forgetMissedChanges();
+    this.heard(sentAt, true);
     return true;
   }
 
@@ -109,13 +112,19 @@ export class InvalidationSubscription {
     );
   }
 
-  private heard(until: number): void {
+  /** Notes that every change announced before `until` has been heard; `forgotten`: what may have been missed was just forgotten. */
+  private heard(until: number, forgotten = false): void {
     this.cache.heardChangesUntil(until);
     if (!this.outage) return;
     this.outage = false;
     this.lastError = null;
     // Announcements may have been missed while Redis did not answer.
-    this.cache.clear();
+    if (!forgotten) this.forgetMissedChanges();
     this.logger.log('Redis answers again: every cached verification was dropped, as revocations announced meanwhile may have been missed.');
+  }
+
+  private forgetMissedChanges(): void {
+    this.cache.clear();
+    this.changesMissed();
   }
 }

@@ -32,13 +32,17 @@ const BY_TOKEN_SERVICE = new WeakMap<TokenService, TokenConnections>();
  * instance through `redis`, each raw token of its connections is checked again, and the
  * connections whose token no longer authenticates are closed with the refusal a new request would
  * get, and audited as `auth_failed`. A raw token that still authenticates (a rotation with a grace
- * period, say) keeps its connections.
+ * period, say) keeps its connections. When Redis answers again after an outage, during which
+ * changes may have been missed, every connection is checked again.
  */
 @Injectable()
 export class TokenConnections implements OnApplicationShutdown {
   readonly authentication: TransportAuthentication;
   private readonly byToken = new Map<string, Set<TokenConnection>>();
   private readonly stopListening: () => void;
+  private readonly stopListeningForMissed: () => void;
+  /** The check of every connection after missed changes, while it runs: a second request joins it. */
+  private recheckingAll: Promise<void> | null = null;
 
   constructor(
     @Inject(TokenService) tokens: TokenService,
@@ -49,6 +53,7 @@ export class TokenConnections implements OnApplicationShutdown {
   ) {
     this.authentication = new TransportAuthentication(authenticator, auditLog, options);
     this.stopListening = invalidation.onTokenChanged((tokenId) => void this.recheck(tokenId));
+    this.stopListeningForMissed = invalidation.onChangesMissed(() => void this.recheckAll());
     BY_TOKEN_SERVICE.set(tokens, this);
   }
 
@@ -79,6 +84,22 @@ export class TokenConnections implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.stopListening();
+    this.stopListeningForMissed();
+  }
+
+  /**
+   * Checks every connection again. One verification per raw token, which the verification cache
+   * (just emptied) would need anyway at the token's next request.
+   */
+  private recheckAll(): Promise<void> {
+    this.recheckingAll ??= (async () => {
+      try {
+        await Promise.all([...this.byToken.keys()].map((tokenId) => this.recheck(tokenId)));
+      } finally {
+        this.recheckingAll = null;
+      }
+    })();
+    return this.recheckingAll;
   }
 
   /**

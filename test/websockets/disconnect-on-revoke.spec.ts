@@ -6,6 +6,7 @@ import { TokenConnections } from '../../lib/connections/token-connections.js';
 import { KeysmithIoAdapter, type KeysmithSocketRefusal } from '../../lib/socket.io.js';
 import { MESSAGES, auditRowsOf, uniqueAgent } from '../e2e/fixtures/guard-http.js';
 import { REDIS_URL } from '../support/redis.js';
+import { serverOf, TcpProxy } from '../support/tcp-proxy.js';
 import { databaseVariants, startTestApp, type AppVariant, type TestApp } from '../support/test-app.js';
 import { NotesGateway } from './fixtures/notes.gateway.js';
 import { connect, send, type ConnectOptions } from './fixtures/socket-client.js';
@@ -16,9 +17,14 @@ const withKeysmithAdapter = (app: INestApplication) => void app.useWebSocketAdap
 const shared = databaseVariants().filter((variant) => variant.database !== 'sqlite-memory');
 const sharedDatabase = [shared.find((variant) => variant.database === 'postgres') ?? shared[0]].filter(Boolean);
 
-function startInstance(variant: AppVariant, keysmith: KeysmithModuleOptions, keepSchema = false): Promise<TestApp> {
+function startInstance(
+  variant: AppVariant,
+  keysmith: KeysmithModuleOptions,
+  keepSchema = false,
+  suite = 'websockets-disconnect',
+): Promise<TestApp> {
   return startTestApp({
-    suite: 'websockets-disconnect',
+    suite,
     variant,
     providers: [NotesGateway],
     keysmith,
@@ -151,6 +157,54 @@ describe.skipIf(!inject('redis')).each(sharedDatabase)(
       expect(connections.size).toBe(kept);
       left.close();
       await expect.poll(() => connections.size).toBe(kept - 1);
+    });
+  },
+);
+
+// The second instance reaches Redis through a proxy, so that a test can cut its link while the first announces a revocation.
+describe.skipIf(!inject('redis')).each(sharedDatabase)(
+  'KeysmithIoAdapter with disconnectOnRevoke while one instance loses Redis (%s)',
+  (variant) => {
+    let proxy: TcpProxy;
+    let first: TestApp;
+    let second: TestApp;
+    const sockets: Socket[] = [];
+
+    beforeAll(async () => {
+      proxy = await TcpProxy.start(serverOf(REDIS_URL));
+      const suite = 'websockets-disconnect-outage';
+      first = await startInstance(variant, { redis: REDIS_URL, disconnectOnRevoke: true }, false, suite);
+      second = await startInstance(variant, { redis: proxy.urlFor(REDIS_URL), disconnectOnRevoke: true }, true, suite);
+    });
+    afterAll(async () => {
+      for (const socket of sockets.splice(0)) socket.close();
+      await first?.close();
+      await second?.close();
+      await proxy?.close();
+    });
+
+    it('disconnects the sockets of a token revoked while Redis was out of reach once it answers again, and keeps the others', async () => {
+      const revoked = await first.tokens.create({ name: 'revoked-unheard', scopes: ['read'] });
+      const kept = await first.tokens.create({ name: 'kept-through-outage', scopes: ['read'] });
+      const onSecond = await connect(second, { authToken: revoked.rawToken });
+      const bystander = await connect(second, { authToken: kept.rawToken });
+      sockets.push(onSecond, bystander);
+      expect(await send(onSecond, 'whoami')).toMatchObject({ ack: { token_prefix: revoked.token.prefix } });
+
+      proxy.setMode('refuse');
+      await first.tokens.revoke(revoked.token.id);
+      // The announcement went out while the second instance could not hear it.
+      expect(await staysConnected(onSecond, 500)).toBe(true);
+
+      const closed = disconnection(onSecond, 15_000);
+      proxy.setMode('forward');
+      const { exception, ms } = await closed;
+      console.log(
+        `[disconnectOnRevoke] socket of a token revoked during a Redis outage disconnected ${ms.toFixed(0)} ms after the link came back`,
+      );
+      expect(exception).toEqual(REVOKED);
+      expect(await staysConnected(bystander)).toBe(true);
+      expect(await send(bystander, 'whoami')).toMatchObject({ ack: { token_prefix: kept.token.prefix } });
     });
   },
 );
