@@ -56,7 +56,7 @@ export async function standaloneKeysmith(
   const failedAttempts = new FailedAttemptsThrottle(resolved.failedAttemptsLimit, resolved.failedAttemptsWindowMs);
   const authenticator = new TokenAuthenticator(resolved, tokenRepository, cache, failedAttempts, lastUsed);
   const events = new KeysmithEventEmitter();
-  const quotas = new TokenQuotas(resolved, invalidation, tokenRepository, events);
+  const quotas = new TokenQuotas(resolved, redis, tokenRepository, events);
   const tokens = new TokenService(
     tokenRepository,
     resolved,

@@ -66,11 +66,6 @@ export class CacheInvalidationService implements OnModuleInit, OnApplicationShut
     }
   }
 
-  /** The connection to `redis` once the module has started (`null` without the option), for the other uses of Redis. */
-  get redisClient(): RedisClientLike | null {
-    return this.publisher;
-  }
-
   /**
    * Calls `listener` after every change of a token, made here or announced by another instance,
    * once the token's cache entries are gone. Returns the function that stops it.

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Repository } from 'typeorm';
-import { CacheInvalidationService } from '../cache/cache-invalidation.service.js';
 import type { Token } from '../entities/token.entity.js';
 import { KeysmithEventEmitter } from '../events/keysmith-event-emitter.js';
 import { KEYSMITH_EVENTS } from '../events/keysmith-events.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_TOKEN_REPOSITORY, LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
+import { KeysmithRedis } from '../redis/keysmith-redis.js';
 import { tokenView } from '../tokens/token-view.js';
 import type { Quota } from './quota.js';
 import { TAKE_SCRIPT, refilled, type QuotaState, type QuotaTake } from './quota-counter.js';
@@ -46,7 +46,7 @@ export class TokenQuotas implements OnApplicationShutdown {
 
   constructor(
     @Inject(KEYSMITH_OPTIONS) options: ResolvedKeysmithOptions,
-    @Inject(CacheInvalidationService) private readonly invalidation: CacheInvalidationService,
+    @Inject(KeysmithRedis) private readonly keysmithRedis: KeysmithRedis,
     @Inject(KEYSMITH_TOKEN_REPOSITORY) private readonly tokens: Repository<Token>,
     @Inject(KeysmithEventEmitter) private readonly events: KeysmithEventEmitter,
   ) {
@@ -164,7 +164,7 @@ export class TokenQuotas implements OnApplicationShutdown {
   }
 
   private redisClient(): RedisQuotaClient | null {
-    const client = this.invalidation.redisClient as Partial<RedisQuotaClient> | null;
+    const client = this.keysmithRedis.connected as Partial<RedisQuotaClient> | null;
     return client && typeof client.eval === 'function' && typeof client.hmget === 'function' ? (client as RedisQuotaClient) : null;
   }
 }

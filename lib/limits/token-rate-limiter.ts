@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { CacheInvalidationService } from '../cache/cache-invalidation.service.js';
 import type { Token } from '../entities/token.entity.js';
 import { KeysmithEventEmitter } from '../events/keysmith-event-emitter.js';
 import { KEYSMITH_EVENTS } from '../events/keysmith-events.js';
@@ -7,6 +6,7 @@ import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
 import type { RedisClientLike } from '../options/keysmith-options.interface.js';
 import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
+import { KeysmithRedis } from '../redis/keysmith-redis.js';
 import { tokenView } from '../tokens/token-view.js';
 import type { RateLimit } from './rate-limit.js';
 import { RedisOutage, isReady } from './redis-outage.js';
@@ -49,15 +49,15 @@ export class TokenRateLimiter implements OnApplicationBootstrap {
 
   constructor(
     @Inject(KEYSMITH_OPTIONS) private readonly options: ResolvedKeysmithOptions,
-    @Inject(CacheInvalidationService) private readonly invalidation: CacheInvalidationService,
+    @Inject(KeysmithRedis) private readonly keysmithRedis: KeysmithRedis,
     @Inject(KeysmithEventEmitter) private readonly events: KeysmithEventEmitter,
   ) {
     this.outage = new RedisOutage(this.logger, options.limitsOnRedisError, "a rate limit's count");
   }
 
-  /** Takes the Redis connection the cache invalidation opened, once it is open. */
+  /** Takes the Redis connection the module opened at startup. */
   onApplicationBootstrap(): void {
-    const client = this.invalidation.redisClient;
+    const client = this.keysmithRedis.connected;
     if (!client) return;
     if (typeof (client as Partial<RedisClientLike>).eval !== 'function') {
       this.logger.warn('The redis client has no eval method: rate limits are counted in each process, not across instances.');

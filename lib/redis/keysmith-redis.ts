@@ -6,20 +6,30 @@ import type { ResolvedKeysmithOptions } from '../options/keysmith.options.js';
 
 /**
  * The Redis client of the `redis` option, for commands (announcing changes, counting failed
- * attempts): the application's own client, or one made from the URL on first use. A client made
- * here is closed at shutdown; a client passed in belongs to the application.
+ * attempts, rate limits and quotas): the application's own client, or one made from the URL on
+ * first use. A client made here is closed at shutdown; a client passed in belongs to the
+ * application.
  */
 @Injectable()
 export class KeysmithRedis implements OnApplicationShutdown {
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private connecting: Promise<RedisClientLike | null> | null = null;
+  private resolved: RedisClientLike | null = null;
 
   constructor(@Inject(KEYSMITH_OPTIONS) private readonly options: Pick<ResolvedKeysmithOptions, 'redis'>) {}
 
   /** `null` without the `redis` option. Rejects when a URL is given and ioredis is not installed. */
   client(): Promise<RedisClientLike | null> {
-    this.connecting ??= this.connect();
+    this.connecting ??= this.connect().then((client) => (this.resolved = client));
     return this.connecting;
+  }
+
+  /**
+   * The client once `client()` has resolved, which the module's startup awaits; `null` before, or
+   * without the option. For the request path, which must not wait for a promise.
+   */
+  get connected(): RedisClientLike | null {
+    return this.resolved;
   }
 
   async onApplicationShutdown(): Promise<void> {
