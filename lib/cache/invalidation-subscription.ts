@@ -87,7 +87,7 @@ export class InvalidationSubscription {
     if (connection !== this.connection || this.subscribedOn === connection) return true;
     this.subscribedOn = connection;
     this.forgetMissedChanges();
-    this.heard(sentAt, true);
+    this.heard(sentAt);
     return true;
   }
 
@@ -112,14 +112,13 @@ export class InvalidationSubscription {
     );
   }
 
-  /** Notes that every change announced before `until` has been heard; `forgotten`: what may have been missed was just forgotten. */
-  private heard(until: number, forgotten = false): void {
+  private heard(until: number): void {
     this.cache.heardChangesUntil(until);
     if (!this.outage) return;
     this.outage = false;
     this.lastError = null;
     // Announcements may have been missed while Redis did not answer.
-    if (!forgotten) this.forgetMissedChanges();
+    this.forgetMissedChanges();
     this.logger.log('Redis answers again: every cached verification was dropped, as revocations announced meanwhile may have been missed.');
   }
 

@@ -41,8 +41,11 @@ export class TokenConnections implements OnApplicationShutdown {
   private readonly byToken = new Map<string, Set<TokenConnection>>();
   private readonly stopListening: () => void;
   private readonly stopListeningForMissed: () => void;
-  /** The check of every connection after missed changes, while it runs: a second request joins it. */
-  private recheckingAll: Promise<void> | null = null;
+  /**
+   * The checks of every connection after missed changes, one after another: a check asked for
+   * while one runs comes after it, since changes may have been missed after that one checked a token.
+   */
+  private allRechecked: Promise<unknown> = Promise.resolve();
 
   constructor(
     @Inject(TokenService) tokens: TokenService,
@@ -53,7 +56,7 @@ export class TokenConnections implements OnApplicationShutdown {
   ) {
     this.authentication = new TransportAuthentication(authenticator, auditLog, options);
     this.stopListening = invalidation.onTokenChanged((tokenId) => void this.recheck(tokenId));
-    this.stopListeningForMissed = invalidation.onChangesMissed(() => void this.recheckAll());
+    this.stopListeningForMissed = invalidation.onChangesMissed(() => this.recheckAll());
     BY_TOKEN_SERVICE.set(tokens, this);
   }
 
@@ -88,18 +91,13 @@ export class TokenConnections implements OnApplicationShutdown {
   }
 
   /**
-   * Checks every connection again. One verification per raw token, which the verification cache
-   * (just emptied) would need anyway at the token's next request.
+   * Checks every connection again, after the checks already asked for. One verification per raw
+   * token, which the verification cache (just emptied) would need anyway at the token's next
+   * request; a check right after another finds the tokens cached.
    */
-  private recheckAll(): Promise<void> {
-    this.recheckingAll ??= (async () => {
-      try {
-        await Promise.all([...this.byToken.keys()].map((tokenId) => this.recheck(tokenId)));
-      } finally {
-        this.recheckingAll = null;
-      }
-    })();
-    return this.recheckingAll;
+  private recheckAll(): void {
+    const recheckEvery = () => Promise.all([...this.byToken.keys()].map((tokenId) => this.recheck(tokenId)));
+    this.allRechecked = this.allRechecked.then(recheckEvery, recheckEvery);
   }
 
   /**
