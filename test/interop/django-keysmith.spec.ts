@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   KEYSMITH_ENTITIES,
   KEYSMITH_MIGRATIONS,
+  InvalidTokenError,
   KeysmithSchemaError,
   Pbkdf2Sha512Hasher,
+  Token,
   createStandaloneKeysmith,
   parseToken,
 } from '../../lib/index.js';
@@ -128,6 +130,31 @@ describe.each(inject('databases').filter((database) => database === 'postgres' |
         expect(djangoVerifies(secret, key), role).toBe(role !== 'rotated');
         expect(await hasher.verify(secret, key), role).toBe(role !== 'rotated');
         if (rotatedTo) expect(await hasher.verify(parseToken(rotatedTo).secret, key), role).toBe(true);
+      }
+    });
+
+    it('hold keys that TokenService, configured with bcrypt, accepts once copied into its own tables', async () => {
+      const rows: { prefix: string; key: string }[] = await django.query('SELECT prefix, key FROM keysmith_token');
+      const { valid, revoked } = fixtureTokens(database === 'postgres' ? 'postgres' : 'sqlite');
+      const source = await new DataSource({
+        type: 'better-sqlite3',
+        database: ':memory:',
+        synchronize: true,
+        entities: KEYSMITH_ENTITIES,
+      }).initialize();
+      try {
+        const keysmith = await createStandaloneKeysmith(source, { hasher: 'bcrypt', bcryptRounds: 4 });
+        const { token } = await keysmith.tokens.create({ name: 'copied from django' });
+        const copied = rows.find((row) => row.prefix === valid.prefix)!;
+        await source.getRepository(Token).update({ id: token.id }, { prefix: copied.prefix, key: copied.key });
+        expect((await keysmith.tokens.authenticate(valid.raw)).id).toBe(token.id);
+        // The same secret against another token's key: refused.
+        const other = rows.find((row) => row.prefix === revoked.prefix)!;
+        await source.getRepository(Token).update({ id: token.id }, { key: other.key });
+        await expect(keysmith.tokens.authenticate(valid.raw)).rejects.toBeInstanceOf(InvalidTokenError);
+        await keysmith.close();
+      } finally {
+        await source.destroy();
       }
     });
 
