@@ -1,10 +1,15 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
 import { escapeTablePath } from '../entities/table-path.js';
+import { familyOf } from '../migrations/keysmith-tables.js';
 
 /**
  * One multi-row INSERT of whole entities, built from the entity metadata with the driver's own
  * quoting, placeholders and value conversion. TypeORM's insert builder does the same through
  * per-row machinery that costs more CPU than the write itself when rows come by the thousand.
+ *
+ * Rows whose primary key is stored already are skipped: a batch tried again because the answer
+ * to its first try was lost with the connection, after the database had taken it, is written
+ * once rather than refused as a duplicate.
  */
 export async function insertRows<Entity extends ObjectLiteral>(repository: Repository<Entity>, rows: Entity[]): Promise<void> {
   if (rows.length === 0) return;
@@ -13,13 +18,14 @@ export async function insertRows<Entity extends ObjectLiteral>(repository: Repos
   const { columns } = metadata;
   const values = rows.map((row) => columns.map((column): unknown => driver.preparePersistentValue(column.getEntityValue(row), column)));
   const into = `INSERT INTO ${escapeTablePath(driver, metadata.tablePath)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')})`;
+  const skipStored = skipStoredClause(repository);
 
   if (driver.options.type === 'postgres' && columns.every(isScalar)) {
     // One array a column, unnested: PostgreSQL parses and plans a parameter a column instead of
     // one a value, which halves the CPU a row costs it and the driver.
     const arrays = columns.map((_, index) => values.map((row) => row[index]));
     const casts = columns.map((column, index) => `$${index + 1}::${driver.normalizeType(column)}[]`);
-    await manager.query(`${into} SELECT * FROM unnest(${casts.join(', ')})`, arrays);
+    await manager.query(`${into} SELECT * FROM unnest(${casts.join(', ')}) ${skipStored}`, arrays);
     return;
   }
 
@@ -31,7 +37,23 @@ export async function insertRows<Entity extends ObjectLiteral>(repository: Repos
     });
     return `(${placeholders.join(', ')})`;
   });
-  await manager.query(`${into} VALUES ${tuples.join(', ')}`, parameters);
+  await manager.query(`${into} VALUES ${tuples.join(', ')} ${skipStored}`, parameters);
+}
+
+/** The clause that leaves a row whose primary key is stored already as it is. */
+function skipStoredClause<Entity extends ObjectLiteral>({ metadata, manager }: Repository<Entity>): string {
+  const { driver } = manager.connection;
+  switch (familyOf(driver.options.type)) {
+    case 'postgres':
+    case 'sqlite':
+      return 'ON CONFLICT DO NOTHING';
+    case 'mysql': {
+      const key = driver.escape(metadata.primaryColumns[0].databaseName);
+      return `ON DUPLICATE KEY UPDATE ${key} = ${key}`;
+    }
+    default:
+      return '';
+  }
 }
 
 /** A column whose type has a plain array type to cast to (not an array or an enum itself). */

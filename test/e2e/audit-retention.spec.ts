@@ -1,32 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditRetention, KeysmithClaim, KeysmithValidationError, TokenAuditLog, type TokenAuditAction } from '../../lib/index.js';
+import { AuditRetention, KeysmithClaim, KeysmithValidationError, TokenAuditLog } from '../../lib/index.js';
 import { insertRows } from '../../lib/audit/insert-rows.js';
 import { databaseVariants, startTestApp, variantName, type TestApp } from '../support/test-app.js';
+import { auditRows as rows } from './fixtures/audit-rows.js';
 import { GuardedApiController } from './fixtures/guard-controllers.js';
 import { call } from './fixtures/guard-http.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Audit rows of one action and age, as the guard and the lifecycle actions write them. */
-function rows(count: number, action: TokenAuditAction, ageDays: number, tokenId: string | null = randomUUID()): TokenAuditLog[] {
-  const at = Date.now() - ageDays * DAY_MS;
-  return Array.from({ length: count }, (_, i) =>
-    Object.assign(new TokenAuditLog(), {
-      id: randomUUID(),
-      tokenId,
-      action,
-      path: action.startsWith('auth') ? '/api/health' : null,
-      method: action.startsWith('auth') ? 'GET' : null,
-      statusCode: action === 'auth_success' ? 200 : action === 'auth_failed' ? 401 : null,
-      ipAddress: action.startsWith('auth') ? '203.0.113.9' : null,
-      userAgent: action.startsWith('auth') ? 'curl/8.5.0' : null,
-      extra: action === 'auth_failed' ? { error_code: 'invalid_token', reason: 'wrong_secret' } : {},
-      // Rows of one age a few milliseconds apart, the oldest first.
-      createdAt: new Date(at + i),
-    }),
-  );
-}
 
 async function seed(app: TestApp, all: TokenAuditLog[]): Promise<void> {
   const repository = app.dataSource.getRepository(TokenAuditLog);
