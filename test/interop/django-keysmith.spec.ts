@@ -1,9 +1,3 @@
-import { execFile } from 'node:child_process';
-import { pbkdf2Sync, timingSafeEqual } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
-import { promisify } from 'node:util';
-import Sqlite from 'better-sqlite3';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -17,52 +11,15 @@ import {
   parseToken,
 } from '../../lib/index.js';
 import { HasherRegistry } from '../../lib/hashing/hasher-registry.js';
-import { databaseOptions, type DatabaseName } from '../support/databases.js';
 import { startOn } from '../support/start-on.js';
+import { djangoFamilyOf, djangoVerifies, fixtureTokens, loadDjangoDatabase, type Role } from './django-database.js';
 
-type Role = 'valid' | 'scoped_read' | 'scoped_write' | 'expired' | 'revoked' | 'purged' | 'rotated' | 'no_expiry_system';
-type FixtureTokens = Record<Role, { raw: string; prefix: string; id: string; new_raw?: string }> & { user_id: number };
-
-const FIXTURES = new URL('./fixtures/', import.meta.url);
 const SUITE = 'django_interop';
 /** django-keysmith's own tables, which nothing here may change. */
 const DJANGO_TABLES = ['keysmith_token', 'keysmith_token_audit_log', 'keysmith_token_scopes'];
 
-function fixtureTokens(family: 'postgres' | 'sqlite'): FixtureTokens {
-  return JSON.parse(readFileSync(new URL(`django-keysmith-${family}.tokens.json`, FIXTURES), 'utf8')) as FixtureTokens;
-}
-
-/** Django's PBKDF2 password hasher, as django-keysmith stores a secret: `pbkdf2_sha512$<iterations>$<salt>$<base64>`. */
-function djangoVerifies(secret: string, stored: string): boolean {
-  const [algorithm, iterations, salt, hash] = stored.split('$');
-  const expected = Buffer.from(hash, 'base64');
-  const actual = pbkdf2Sync(secret, salt, Number(iterations), expected.length, 'sha512');
-  return algorithm === 'pbkdf2_sha512' && timingSafeEqual(actual, expected);
-}
-
 /** The shape of every key django-keysmith stored in the fixtures. */
 const DJANGO_KEY = /^pbkdf2_sha512\$100000\$[A-Za-z0-9]{22}\$[A-Za-z0-9+/]{86}==$/;
-
-/** A database django-keysmith made, loaded from its dump into the suite's database: a data source without entities on it. */
-async function djangoDatabase(database: DatabaseName): Promise<DataSource> {
-  const options = await databaseOptions(database, SUITE);
-  if (database === 'postgres') {
-    const { url } = options as { url: string };
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-    await client.end();
-    const dump = new URL('django-keysmith-postgres.sql', FIXTURES).pathname;
-    await promisify(execFile)('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', dump]);
-    return new DataSource({ type: 'postgres', url }).initialize();
-  }
-  const file = (options as { database: string }).database;
-  rmSync(file, { force: true });
-  const sqlite = new Sqlite(file);
-  sqlite.exec(readFileSync(new URL('django-keysmith-sqlite.sql', FIXTURES), 'utf8'));
-  sqlite.close();
-  return new DataSource({ type: 'better-sqlite3', database: file }).initialize();
-}
 
 /** Each django-keysmith table's columns and row count, to show that nothing changed them. */
 async function djangoTables(source: DataSource): Promise<Record<string, unknown>> {
@@ -101,14 +58,14 @@ describe('Tokens nestjs-keysmith creates with the pbkdf2_sha512 hasher', () => {
   });
 });
 
-describe.each(inject('databases').filter((database) => database === 'postgres' || database === 'sqlite-file'))(
+describe.each(inject('databases').filter((database) => ['postgres', 'sqlite-file', 'mariadb'].includes(database)))(
   "django-keysmith's tables on %s",
   (database) => {
     let django: DataSource;
     let before: Record<string, unknown>;
 
     beforeAll(async () => {
-      django = await djangoDatabase(database);
+      django = await new DataSource(await loadDjangoDatabase(database, SUITE)).initialize();
       before = await djangoTables(django);
     });
 
@@ -119,9 +76,11 @@ describe.each(inject('databases').filter((database) => database === 'postgres' |
     it("hold secrets the pbkdf2_sha512 hasher verifies, and a rotated token's old secret it refuses", async () => {
       // As the service verifies a stored key: by the hasher its `<algorithm>$` tag names.
       const hasher = new HasherRegistry(new Pbkdf2Sha512Hasher(), [], 1);
-      const rows: { prefix: string; key: string }[] = await django.query('SELECT prefix, key FROM keysmith_token');
+      const rows: { prefix: string; key: string }[] = await django.query(
+        `SELECT prefix, ${django.driver.escape('key')} AS ${django.driver.escape('key')} FROM keysmith_token`,
+      );
       const keys = new Map(rows.map((row) => [row.prefix, row.key]));
-      const tokens = fixtureTokens(database === 'postgres' ? 'postgres' : 'sqlite');
+      const tokens = fixtureTokens(djangoFamilyOf(database));
       for (const role of Object.keys(tokens).filter((name) => name !== 'user_id') as Role[]) {
         const { raw, new_raw: rotatedTo } = tokens[role];
         const { prefix, secret } = parseToken(raw);
@@ -134,8 +93,10 @@ describe.each(inject('databases').filter((database) => database === 'postgres' |
     });
 
     it('hold keys that TokenService, configured with bcrypt, accepts once copied into its own tables', async () => {
-      const rows: { prefix: string; key: string }[] = await django.query('SELECT prefix, key FROM keysmith_token');
-      const { valid, revoked } = fixtureTokens(database === 'postgres' ? 'postgres' : 'sqlite');
+      const rows: { prefix: string; key: string }[] = await django.query(
+        `SELECT prefix, ${django.driver.escape('key')} AS ${django.driver.escape('key')} FROM keysmith_token`,
+      );
+      const { valid, revoked } = fixtureTokens(djangoFamilyOf(database));
       const source = await new DataSource({
         type: 'better-sqlite3',
         database: ':memory:',
