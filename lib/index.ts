@@ -6,6 +6,7 @@ export * from './auth/keysmith.guard.js';
 export { TokenAuthenticator, type AuthenticationClient } from './auth/token-authenticator.js';
 export * from './decorators/index.js';
 export * from './entities/index.js';
+export { DJANGO_KEYSMITH_ENTITIES } from './interop/django-keysmith-schemas.js';
 export * from './errors/index.js';
 export * from './events/keysmith-events.js';
 export type { RateLimit } from './limits/rate-limit.js';

@@ -3,7 +3,7 @@ import type { KeysmithModuleExtras, KeysmithModuleOptions } from './options/keys
 import { KEYSMITH_MODULE_OPTIONS } from './keysmith.internal-constants.js';
 import { keysmithFeatureModule } from './keysmith-feature.js';
 
-const DEFAULT_EXTRAS: KeysmithModuleExtras = { isGlobal: true, dataSource: undefined };
+const DEFAULT_EXTRAS: KeysmithModuleExtras = { isGlobal: true, dataSource: undefined, tables: 'nestjs-keysmith' };
 
 export const {
   ConfigurableModuleClass: ConfigurableKeysmithModule,

@@ -9,35 +9,39 @@ import { familyOf } from '../migrations/keysmith-tables.js';
  *
  * Rows whose primary key is stored already are skipped: a batch tried again because the answer
  * to its first try was lost with the connection, after the database had taken it, is written
- * once rather than refused as a duplicate.
+ * once rather than refused as a duplicate. Columns the database fills (a generated key, as in
+ * django-keysmith's audit table) are left to it.
  */
 export async function insertRows<Entity extends ObjectLiteral>(repository: Repository<Entity>, rows: Entity[]): Promise<void> {
   if (rows.length === 0) return;
   const { metadata, manager } = repository;
   const { driver } = manager.connection;
-  const { columns } = metadata;
+  const columns = metadata.columns.filter((column) => !column.isGenerated && !column.isVirtualProperty);
   const values = rows.map((row) => columns.map((column): unknown => driver.preparePersistentValue(column.getEntityValue(row), column)));
   const into = `INSERT INTO ${escapeTablePath(driver, metadata.tablePath)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')})`;
   const skipStored = skipStoredClause(repository);
 
-  if (driver.options.type === 'postgres' && columns.every(isScalar)) {
+  if (driver.options.type === 'postgres' && metadata.synchronize && columns.every(isScalar)) {
     // One array a column, unnested: PostgreSQL parses and plans a parameter a column instead of
-    // one a value, which halves the CPU a row costs it and the driver.
+    // one a value, which halves the CPU a row costs it and the driver. The arrays are cast to the
+    // types the entity maps, which are the table's only where TypeORM made it (not `synchronize:
+    // false`, as django-keysmith's `inet` and `jsonb` columns are, which a text array cannot fill).
     const arrays = columns.map((_, index) => values.map((row) => row[index]));
     const casts = columns.map((column, index) => `$${index + 1}::${driver.normalizeType(column)}[]`);
     await manager.query(`${into} SELECT * FROM unnest(${casts.join(', ')}) ${skipStored}`, arrays);
     return;
   }
 
-  const parameters: unknown[] = [];
-  const tuples = values.map((row) => {
-    const placeholders = row.map((value) => {
-      parameters.push(value);
-      return driver.createParameter(`p${parameters.length}`, parameters.length - 1);
+  // Named, then bound by the driver as its query builder binds them (a `Date` as SQLite's text).
+  const named: Record<string, unknown> = {};
+  const tuples = values.map((row, rowIndex) => {
+    const placeholders = row.map((value, index) => {
+      named[`r${rowIndex}c${index}`] = value;
+      return `:r${rowIndex}c${index}`;
     });
     return `(${placeholders.join(', ')})`;
   });
-  await manager.query(`${into} VALUES ${tuples.join(', ')} ${skipStored}`, parameters);
+  await manager.query(...driver.escapeQueryWithParameters(`${into} VALUES ${tuples.join(', ')} ${skipStored}`, named));
 }
 
 /** The clause that leaves a row whose primary key is stored already as it is. */

@@ -19,7 +19,7 @@ export async function assertKeysmithColumns(dataSource: DataSource, entities: re
     const present = await columnsOf(dataSource, metadata);
     if (present === null) continue;
     if (present.size === 0) throw new KeysmithSchemaError(metadata.tablePath, null);
-    const missing = metadata.columns.find((column) => !present.has(column.databaseName));
+    const missing = metadata.columns.find((column) => !column.isVirtualProperty && !present.has(column.databaseName));
     if (missing) throw await missingColumnError(dataSource, metadata.tablePath, missing.databaseName);
   }
 }

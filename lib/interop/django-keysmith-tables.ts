@@ -10,9 +10,10 @@ const SCOPES_TABLE_SUFFIX = '_scopes';
 /** What to do when the token table is django-keysmith's: said by the startup check and by the migrations. */
 export function djangoKeysmithTableAdvice(tokenTable: string): string {
   return (
-    `${tokenTable} is django-keysmith's table (its scopes are in ${tokenTable}${SCOPES_TABLE_SUFFIX}), which nestjs-keysmith ` +
-    'neither reads nor changes: never run its migrations or synchronize on it. Give nestjs-keysmith tables of its own ' +
-    '(the data source\'s entityPrefix, or another schema on PostgreSQL); see "Moving from django-keysmith" in the README.'
+    `${tokenTable} is django-keysmith's table (its scopes are in ${tokenTable}${SCOPES_TABLE_SUFFIX}): never run nestjs-keysmith's ` +
+    "migrations or synchronize on it. To use django-keysmith's tables as they are, give KeysmithModule.forRoot tables: " +
+    "'django-keysmith'; for tables of nestjs-keysmith's own beside them, the data source's entityPrefix, or another schema on " +
+    'PostgreSQL. See "Moving from django-keysmith" in the README.'
   );
 }
 

@@ -210,4 +210,12 @@ export interface KeysmithModuleExtras {
   isGlobal?: boolean;
   /** TypeORM data source (its name, or as given to `TypeOrmModule.forRoot`). Default: the default connection. */
   dataSource?: DataSource | DataSourceOptions | string;
+  /**
+   * Whose tables hold the tokens: `'nestjs-keysmith'` (the default), this package's, or
+   * `'django-keysmith'`, the tables of a django-keysmith database as Django's migrations made them.
+   */
+  tables?: KeysmithTables;
 }
+
+/** The value of `tables`. */
+export type KeysmithTables = 'nestjs-keysmith' | 'django-keysmith';

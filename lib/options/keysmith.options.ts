@@ -41,7 +41,7 @@ type HasherOptionName = 'hasher' | 'bcryptRounds' | 'pbkdf2Iterations' | 'sha256
  */
 export type ResolvedKeysmithOptions = Omit<CheckedOptions, HasherOptionName> & { readonly hashers: HasherRegistry };
 
-const EXTRAS_NAMES = new Set(['isGlobal', 'dataSource']);
+const EXTRAS_NAMES = new Set(['isGlobal', 'dataSource', 'tables']);
 
 const deprecationsWarned = new Set<string>();
 

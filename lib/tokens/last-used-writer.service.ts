@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { Repository } from 'typeorm';
+import { In, type Repository } from 'typeorm';
 import type { Token } from '../entities/token.entity.js';
 import { KEYSMITH_OPTIONS } from '../keysmith.constants.js';
 import { KEYSMITH_TOKEN_REPOSITORY, LOGGER_CONTEXT } from '../keysmith.internal-constants.js';
@@ -55,7 +55,8 @@ export class LastUsedWriter implements OnApplicationShutdown {
         .createQueryBuilder()
         .update()
         .set({ lastUsedAt: at })
-        .where('id IN (:...ids)', { ids })
+        // As an object, so that the id goes through the column's transformer, if any.
+        .where({ id: In(ids) })
         .andWhere('(last_used_at IS NULL OR last_used_at < :at)', { at })
         .execute();
     } catch (error) {

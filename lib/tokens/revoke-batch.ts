@@ -1,4 +1,4 @@
-import type { Repository } from 'typeorm';
+import { In, MoreThan, type Repository } from 'typeorm';
 import type { Token } from '../entities/token.entity.js';
 import type { TokenFilter } from './token-service.interface.js';
 import { whereTokenFilter } from './token-filter.js';
@@ -23,7 +23,8 @@ export async function revokeBatch(tokens: Repository<Token>, filter: TokenFilter
         const repository = manager.withRepository(tokens);
         const query = repository.createQueryBuilder('token').where('token.revoked = :no AND token.purged = :no');
         whereTokenFilter(query, filter, now);
-        if (after !== null) query.andWhere('token.id > :after', { after });
+        // Conditions on the id as objects, so that they go through the column's transformer, if any.
+        if (after !== null) query.andWhere({ id: MoreThan(after) });
         if (locks) query.setLock('pessimistic_write');
         const batch = await query.orderBy('token.id', 'ASC').limit(REVOKE_BATCH_SIZE).getMany();
         if (batch.length === 0) return batch;
@@ -31,7 +32,7 @@ export async function revokeBatch(tokens: Repository<Token>, filter: TokenFilter
           .createQueryBuilder()
           .update()
           .set({ revoked: true })
-          .where('id IN (:...ids)', { ids: batch.map((token) => token.id) })
+          .where({ id: In(batch.map((token) => token.id)) })
           .execute();
         for (const token of batch) token.revoked = true;
         return batch;

@@ -53,6 +53,12 @@ export function whereTokenFilter(query: SelectQueryBuilder<Token>, filter: Token
     query.andWhere(`token.userId = :userId${exactly(query, 'token.userId', ':userId')}`, { userId: String(filter.userId) });
   }
   if (filter.tokenType !== undefined) query.andWhere('token.tokenType = :tokenType', { tokenType: filter.tokenType });
+  if (filter.scope !== undefined && query.expressionMap.mainAlias?.metadata.findColumnWithPropertyName('scopes')?.isVirtualProperty) {
+    throw new KeysmithValidationError(
+      "The scope filter reads this package's scopes column, which tables: 'django-keysmith' has not.",
+      'scope',
+    );
+  }
   // `scopes` holds a JSON array, where each scope is written quoted.
   if (filter.scope !== undefined) query.andWhere(`${contains(query, 'token.scopes', ':scope')}`, { scope: JSON.stringify(filter.scope) });
   if (filter.createdBefore !== undefined) query.andWhere('token.createdAt < :createdBefore', { createdBefore: filter.createdBefore });
@@ -64,29 +70,40 @@ export function whereTokenFilter(query: SelectQueryBuilder<Token>, filter: Token
       { unusedSince: filter.unusedSince },
     );
   }
-  if (filter.state !== undefined) query.andWhere(stateCondition(filter.state));
+  if (filter.state !== undefined) query.andWhere(stateCondition(query, filter.state));
 }
 
 /** Not revoked, purged, disabled or expired. Needs the parameters `whereTokenFilter` sets. */
-export function activeCondition(): Brackets {
-  return new Brackets((active) =>
-    active.where('token.revoked = :no AND token.purged = :no AND token.disabled = :no').andWhere(notExpired()),
-  );
+export function activeCondition(query: SelectQueryBuilder<Token>): Brackets {
+  const disabled = disabledOf(query);
+  return new Brackets((active) => active.where(`token.revoked = :no AND token.purged = :no AND ${disabled} = :no`).andWhere(notExpired()));
 }
 
 /** Revoked, purged, disabled or expired. */
-export function inactiveCondition(): Brackets {
+export function inactiveCondition(query: SelectQueryBuilder<Token>): Brackets {
+  const disabled = disabledOf(query);
   return new Brackets((inactive) =>
-    inactive.where('token.revoked = :yes OR token.purged = :yes OR token.disabled = :yes').orWhere('token.expiresAt <= :now'),
+    inactive.where(`token.revoked = :yes OR token.purged = :yes OR ${disabled} = :yes`).orWhere('token.expiresAt <= :now'),
   );
 }
 
-function stateCondition(state: TokenState): Brackets {
+/**
+ * `token.disabled`, or the constant that stands for it where the table has no such column
+ * (django-keysmith's): TypeORM selects a property mapped to an expression, but leaves its name
+ * as it is in a condition.
+ */
+export function disabledOf(query: SelectQueryBuilder<Token>): string {
+  const column = query.expressionMap.mainAlias?.metadata.findColumnWithPropertyName('disabled');
+  return column?.isVirtualProperty && column.query ? `(${column.query('token')})` : 'token.disabled';
+}
+
+function stateCondition(query: SelectQueryBuilder<Token>, state: TokenState): Brackets {
+  const disabled = disabledOf(query);
   return new Brackets((where) => {
-    if (state === 'active') where.where(activeCondition());
-    else if (state === 'disabled') where.where('token.revoked = :no AND token.purged = :no AND token.disabled = :yes');
+    if (state === 'active') where.where(activeCondition(query));
+    else if (state === 'disabled') where.where(`token.revoked = :no AND token.purged = :no AND ${disabled} = :yes`);
     else if (state === 'expired')
-      where.where('token.revoked = :no AND token.purged = :no AND token.disabled = :no AND token.expiresAt <= :now');
+      where.where(`token.revoked = :no AND token.purged = :no AND ${disabled} = :no AND token.expiresAt <= :now`);
     else if (state === 'revoked') where.where('token.revoked = :yes AND token.purged = :no');
     else where.where('token.purged = :yes');
   });

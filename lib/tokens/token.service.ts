@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Repository, SelectQueryBuilder } from 'typeorm';
 import { TOKEN_NAME_MAX_LENGTH, TOKEN_TYPES, Token } from '../entities/token.entity.js';
 import { KeysmithValidationError } from '../errors/keysmith-validation.error.js';
@@ -47,7 +47,7 @@ import { TokenQuotas } from '../limits/token-quotas.js';
 import { TokenUsageCounter } from '../usage/token-usage-counter.js';
 import type { TokenUsageReport, UsageInput } from '../usage/usage-report.js';
 import { DEFAULT_LIST_LIMIT, checkPage } from '../listing/page.js';
-import { SELECTING_FILTERS, activeCondition, checkTokenFilter, inactiveCondition, whereTokenFilter } from './token-filter.js';
+import { SELECTING_FILTERS, activeCondition, checkTokenFilter, disabledOf, inactiveCondition, whereTokenFilter } from './token-filter.js';
 import { REVOKE_BATCH_SIZE, revokeBatch } from './revoke-batch.js';
 import { expiryWithinLimit } from './lifetime-policy.js';
 
@@ -67,7 +67,8 @@ export class TokenService {
     @Inject(TokenAuthenticator) private readonly authenticator: TokenAuthenticator,
     @Inject(KeysmithEventEmitter) private readonly events: KeysmithEventEmitter,
     @Inject(TokenQuotas) private readonly quotas: TokenQuotas,
-    @Inject(TokenUsageCounter) private readonly usageCounter: TokenUsageCounter,
+    /** None with `tables: 'django-keysmith'`, whose database has no usage table. */
+    @Optional() @Inject(TokenUsageCounter) private readonly usageCounter: TokenUsageCounter | null,
   ) {}
 
   /** Creates a token. The raw token is in the result and nowhere else: show it once. */
@@ -307,6 +308,9 @@ export class TokenService {
    * by outcome. Counts reach the database every 5 seconds from each instance, this one's at once.
    */
   async usage(tokenOrId: TokenRef, input: UsageInput = {}): Promise<TokenUsageReport> {
+    if (!this.usageCounter) {
+      throw new KeysmithValidationError("Usage is not counted with tables: 'django-keysmith': its database has no usage table.");
+    }
     return this.usageCounter.read((await this.get(tokenOrId)).id, input);
   }
 
@@ -346,9 +350,9 @@ export class TokenService {
     whereTokenFilter(query, input, new Date());
     if (input.revoked !== undefined) query.andWhere('token.revoked = :revoked', { revoked: input.revoked });
     if (input.purged !== undefined) query.andWhere('token.purged = :purged', { purged: input.purged });
-    if (input.disabled !== undefined) query.andWhere('token.disabled = :disabled', { disabled: input.disabled });
-    if (input.active === true) query.andWhere(activeCondition());
-    else if (input.active === false) query.andWhere(inactiveCondition());
+    if (input.disabled !== undefined) query.andWhere(`${disabledOf(query)} = :disabled`, { disabled: input.disabled });
+    if (input.active === true) query.andWhere(activeCondition(query));
+    else if (input.active === false) query.andWhere(inactiveCondition(query));
     if (input.search) {
       // `!` escapes LIKE's wildcards the same way on SQLite, PostgreSQL and MySQL.
       const pattern = `%${input.search.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;

@@ -104,4 +104,20 @@ describe('KeysmithModule registration', () => {
     }).compile();
     await expect(compiling).rejects.toThrow(/"dataSource".*beside the factory/);
   });
+
+  it('refuses tables other than its two, naming the extra', () => {
+    expect(() => KeysmithModule.forRoot({ tables: 'django' } as unknown as KeysmithModuleOptions)).toThrow(
+      'Invalid KeysmithModule option "tables": expected "nestjs-keysmith" or "django-keysmith"; got "django".',
+    );
+  });
+
+  it("with tables: django-keysmith, stops on a data source without django-keysmith's tables, naming the table", async () => {
+    const compiling = Test.createTestingModule({
+      imports: [
+        TypeOrmModule.forRoot({ ...sqlite, synchronize: false, autoLoadEntities: true }),
+        KeysmithModule.forRoot({ hasher: 'pbkdf2_sha512', tokenPrefix: 'tok', tables: 'django-keysmith' }),
+      ],
+    }).compile();
+    await expect(compiling).rejects.toMatchObject({ name: 'KeysmithSchemaError', table: 'keysmith_token', column: null });
+  });
 });

@@ -127,9 +127,10 @@ describe.each(inject('databases').filter((database) => ['postgres', 'sqlite-file
         expect(error).toMatchObject({ table: 'keysmith_token', column: 'scopes' });
         expect((error as Error).message).toBe(
           "The table keysmith_token has no column scopes, which nestjs-keysmith needs: keysmith_token is django-keysmith's table " +
-            '(its scopes are in keysmith_token_scopes), which nestjs-keysmith neither reads nor changes: never run its migrations ' +
-            "or synchronize on it. Give nestjs-keysmith tables of its own (the data source's entityPrefix, or another schema on " +
-            'PostgreSQL); see "Moving from django-keysmith" in the README.',
+            "(its scopes are in keysmith_token_scopes): never run nestjs-keysmith's migrations or synchronize on it. To use " +
+            "django-keysmith's tables as they are, give KeysmithModule.forRoot tables: 'django-keysmith'; for tables of " +
+            "nestjs-keysmith's own beside them, the data source's entityPrefix, or another schema on PostgreSQL. See " +
+            '"Moving from django-keysmith" in the README.',
         );
       } finally {
         if (source.isInitialized) await source.destroy();

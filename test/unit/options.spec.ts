@@ -314,7 +314,7 @@ describe('resolveKeysmithOptions refuses a bad option with a KeysmithConfigurati
     expect(error.message).toContain('tokenPrefix');
   });
 
-  it.each(['dataSource', 'isGlobal'])('%s inside the options, where it shapes nothing', (option) => {
+  it.each(['dataSource', 'isGlobal', 'tables'])('%s inside the options, where it shapes nothing', (option) => {
     const error = configurationErrorOf(untyped({ [option]: option === 'isGlobal' ? true : 'default' }));
     expect(error.option).toBe(option);
     expect(error.message).toContain('forRootAsync');
