@@ -10,6 +10,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   AuditLogService,
+  DJANGO_KEYSMITH_ENTITIES,
   KeysmithConfigurationError,
   KeysmithGuard,
   KeysmithModule,
@@ -59,14 +60,25 @@ interface DjangoApp {
   audit: AuditLogService;
 }
 
-async function startDjangoApp(connection: DataSourceOptions, options: KeysmithModuleOptions = DJANGO_OPTIONS): Promise<DjangoApp> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      TypeOrmModule.forRoot({ ...connection, autoLoadEntities: true, retryAttempts: 0 }),
-      KeysmithModule.forRoot({ ...options, tables: 'django-keysmith' }),
-    ],
-    controllers: [ScopedController],
-  }).compile();
+/** How an application registers the module: `forRoot` with `autoLoadEntities`, or `forRootAsync` with the entities listed. */
+type Registration = 'forRoot' | 'forRootAsync';
+
+async function startDjangoApp(
+  connection: DataSourceOptions,
+  options: KeysmithModuleOptions = DJANGO_OPTIONS,
+  registration: Registration = 'forRoot',
+): Promise<DjangoApp> {
+  const imports =
+    registration === 'forRoot'
+      ? [
+          TypeOrmModule.forRoot({ ...connection, autoLoadEntities: true, retryAttempts: 0 }),
+          KeysmithModule.forRoot({ ...options, tables: 'django-keysmith' }),
+        ]
+      : [
+          TypeOrmModule.forRoot({ ...connection, entities: DJANGO_KEYSMITH_ENTITIES, retryAttempts: 0 }),
+          KeysmithModule.forRootAsync({ tables: 'django-keysmith', useFactory: () => options }),
+        ];
+  const moduleRef = await Test.createTestingModule({ imports, controllers: [ScopedController] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
   app.set('trust proxy', true);
   await app.listen(0, '127.0.0.1');
@@ -135,6 +147,18 @@ describe.each(inject('databases').filter((database) => ['postgres', 'sqlite-file
         no_expiry_system: [200, 403, 403],
         rotated_new: [200],
       });
+    });
+
+    it('registers with forRootAsync and DJANGO_KEYSMITH_ENTITIES as well, tables beside the factory', async () => {
+      const other = await startDjangoApp(connection, DJANGO_OPTIONS, 'forRootAsync');
+      try {
+        const answer = async (path: string, raw: string) =>
+          (await fetch(`${other.url}/${path}`, { headers: { 'x-keysmith-token': raw } })).status;
+        expect([await answer('read', fixture.scoped_read.raw), await answer('write', fixture.scoped_read.raw)]).toEqual([200, 403]);
+        expect(await answer('any', fixture.revoked.raw)).toBe(401);
+      } finally {
+        await other.app.close();
+      }
     });
 
     it("reads django's rows as they are: ids, integer user ids and UTC datetimes", async () => {
