@@ -1,4 +1,4 @@
-import type { ObjectLiteral, Repository } from 'typeorm';
+import type { Driver, ObjectLiteral, Repository } from 'typeorm';
 import { escapeTablePath } from '../entities/table-path.js';
 import { familyOf } from '../migrations/keysmith-tables.js';
 
@@ -33,6 +33,8 @@ export async function insertRows<Entity extends ObjectLiteral>(repository: Repos
   }
 
   // Named, then bound by the driver as its query builder binds them (a `Date` as SQLite's text).
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the driver as `this`
+  const { escapeQueryWithParameters } = driver;
   const named: Record<string, unknown> = {};
   const tuples = values.map((row, rowIndex) => {
     const placeholders = row.map((value, index) => {
@@ -41,8 +43,22 @@ export async function insertRows<Entity extends ObjectLiteral>(repository: Repos
     });
     return `(${placeholders.join(', ')})`;
   });
-  await manager.query(...driver.escapeQueryWithParameters(`${into} VALUES ${tuples.join(', ')} ${skipStored}`, named));
+  const [sql, parameters] = (escapeQueryWithParameters as EscapeQueryWithParameters).call(
+    driver,
+    `${into} VALUES ${tuples.join(', ')} ${skipStored}`,
+    named,
+    {},
+  );
+  await manager.query(sql, parameters);
 }
+
+/** The driver's binding of named parameters: TypeORM 0.3 also takes the native parameters, which 1.x dropped; both take them. */
+type EscapeQueryWithParameters = (
+  this: Driver,
+  sql: string,
+  parameters: ObjectLiteral,
+  nativeParameters: ObjectLiteral,
+) => [string, unknown[]];
 
 /** The clause that leaves a row whose primary key is stored already as it is. */
 function skipStoredClause<Entity extends ObjectLiteral>({ metadata, manager }: Repository<Entity>): string {

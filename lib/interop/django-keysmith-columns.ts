@@ -1,4 +1,4 @@
-import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
 import type { ValueTransformer } from 'typeorm';
 
 /**
@@ -29,10 +29,13 @@ export function djangoNotNull<T>(empty: T): ValueTransformer {
 /** Django's `char(39)` on SQLite and MySQL: the longest IPv6 address. */
 const MAX_ADDRESS_LENGTH = 39;
 
-/** Django's `GenericIPAddressField`: an address or nothing (PostgreSQL refuses anything else in `inet`, failing the whole batch). */
+/**
+ * Django's `GenericIPAddressField`: an address, without an IPv6 zone, or nothing (PostgreSQL's `inet`
+ * refuses anything else, failing the whole batch).
+ */
 export const djangoAddress: ValueTransformer = {
   to: (address: string | null | undefined) =>
-    typeof address === 'string' && address.length <= MAX_ADDRESS_LENGTH && ipaddr.isValid(address) ? address : null,
+    typeof address === 'string' && address.length <= MAX_ADDRESS_LENGTH && isIP(address) !== 0 && !address.includes('%') ? address : null,
   from: (address: string | null) => address,
 };
 
