@@ -49,6 +49,7 @@ export function keysmithFeatureModule(definition: DynamicModule, extras: Keysmit
     { provide: KEYSMITH_NOTICE_REPOSITORY, useExisting: getRepositoryToken(TokenNotice, extras.dataSource) },
     { provide: KEYSMITH_CLAIM_REPOSITORY, useExisting: getRepositoryToken(KeysmithClaim, extras.dataSource) },
     { provide: KEYSMITH_USAGE_REPOSITORY, useExisting: getRepositoryToken(TokenUsage, extras.dataSource) },
+    // Replaces the module's own counter (a dynamic module's providers come after its decorator's).
     ...(django ? [{ provide: TokenUsageCounter, useValue: null }] : []),
   ];
   const entities = TypeOrmModule.forFeature(

@@ -13,10 +13,10 @@ function absent(value: 'NULL' | 'FALSE', type: EntitySchemaColumnOptions['type']
 
 /**
  * `Token` mapped to django-keysmith's `keysmith_token` as its migrations made it, for
- * `tables: 'django-keysmith'`. Marked `synchronize: false`, as the audit table is, so TypeORM
- * never changes them. The token's `scopes` are read and written
- * in `keysmith_token_scopes` by `DjangoKeysmithScopes`; a token's `disabled`, `metadata`,
- * `allowedIps`, grace, rate limit and quota have no column there and read as none.
+ * `tables: 'django-keysmith'`. Marked `synchronize: false`, as the audit table is, so TypeORM never
+ * changes them. The token's `scopes` are read and written in `keysmith_token_scopes` by
+ * `DjangoKeysmithScopes`; a token's `disabled`, `metadata`, `allowedIps`, grace, rate limit and
+ * quota have no column there and read as none.
  */
 export const DJANGO_KEYSMITH_TOKEN = new EntitySchema<Token>({
   name: 'Token',
@@ -49,6 +49,7 @@ export const DJANGO_KEYSMITH_TOKEN = new EntitySchema<Token>({
     quotaRefilledAt: absent('NULL'),
   },
 });
+
 /** `TokenAuditLog` mapped to django-keysmith's `keysmith_token_audit_log`, whose ids the database assigns. */
 export const DJANGO_KEYSMITH_AUDIT_LOG = new EntitySchema<TokenAuditLog>({
   name: 'TokenAuditLog',

@@ -3,8 +3,14 @@ import { Token } from '../entities/token.entity.js';
 import { KeysmithValidationError } from '../errors/keysmith-validation.error.js';
 import { djangoUuid } from './django-keysmith-columns.js';
 
-/** Token properties django-keysmith's table has no column for, refused when given a value. */
-const WITHOUT_COLUMN = ['metadata', 'allowedIps', 'rateLimit', 'quotaRemaining', 'previousKey'] as const;
+/** Token properties django-keysmith's table has no column for, refused when given a value, by the input field that sets each. */
+const WITHOUT_COLUMN = {
+  metadata: 'metadata',
+  allowedIps: 'allowedIps',
+  rateLimit: 'rateLimit',
+  quotaRemaining: 'quota',
+  previousKey: 'graceSeconds',
+} as const satisfies Partial<Record<keyof Token, string>>;
 
 /**
  * A token's scopes in django-keysmith's tables: the codenames of the `auth_permission` rows that
@@ -65,12 +71,11 @@ export class DjangoKeysmithScopes implements EntitySubscriberInterface<Token> {
 }
 
 function refuseWithoutColumn(entity: Partial<Token>): void {
-  const field = WITHOUT_COLUMN.find((name) => entity[name] !== null && entity[name] !== undefined);
-  if (field) {
-    const what = field === 'previousKey' ? 'graceSeconds' : field === 'quotaRemaining' ? 'quota' : field;
+  for (const [property, field] of Object.entries(WITHOUT_COLUMN) as [keyof typeof WITHOUT_COLUMN, string][]) {
+    if (entity[property] === null || entity[property] === undefined) continue;
     throw new KeysmithValidationError(
-      `django-keysmith's tables have no column for ${what}; use nestjs-keysmith's own tables to set it.`,
-      what,
+      `django-keysmith's tables have no column for ${field}; use nestjs-keysmith's own tables to set it.`,
+      field,
     );
   }
 }

@@ -53,6 +53,11 @@ function instantOf(stored: unknown): Date {
   return new Date(`${date}T${time.slice(0, 12)}Z`);
 }
 
+/** The status an application answers a guarded request with this raw token (and these headers). */
+async function statusAt(url: string, path: string, raw: string, headers: Record<string, string> = {}): Promise<number> {
+  return (await fetch(`${url}/${path}`, { headers: { 'x-keysmith-token': raw, ...headers } })).status;
+}
+
 interface DjangoApp {
   app: INestApplication;
   url: string;
@@ -95,8 +100,7 @@ describe.each(inject('databases').filter((database) => ['postgres', 'sqlite-file
     let django: DataSource;
     let keysmith: DjangoApp;
 
-    const status = async (path: string, raw: string) =>
-      (await fetch(`${keysmith.url}/${path}`, { headers: { 'x-keysmith-token': raw } })).status;
+    const status = (path: string, raw: string) => statusAt(keysmith.url, path, raw);
     const placeholder = family === 'postgres' ? '$1' : '?';
     const tokenRow = async (prefix: string): Promise<Record<string, unknown>> => {
       const rows: Record<string, unknown>[] = await django.query(`SELECT * FROM keysmith_token WHERE prefix = ${placeholder}`, [prefix]);
@@ -152,8 +156,7 @@ describe.each(inject('databases').filter((database) => ['postgres', 'sqlite-file
     it('registers with forRootAsync and DJANGO_KEYSMITH_ENTITIES as well, tables beside the factory', async () => {
       const other = await startDjangoApp(connection, DJANGO_OPTIONS, 'forRootAsync');
       try {
-        const answer = async (path: string, raw: string) =>
-          (await fetch(`${other.url}/${path}`, { headers: { 'x-keysmith-token': raw } })).status;
+        const answer = (path: string, raw: string) => statusAt(other.url, path, raw);
         expect([await answer('read', fixture.scoped_read.raw), await answer('write', fixture.scoped_read.raw)]).toEqual([200, 403]);
         expect(await answer('any', fixture.revoked.raw)).toBe(401);
       } finally {
@@ -217,12 +220,8 @@ describe.each(inject('databases').filter((database) => ['postgres', 'sqlite-file
     });
 
     it('writes no address rather than one that is not an IP, keeping the rest of the batch', async () => {
-      const from = async (forwardedFor: string) =>
-        (
-          await fetch(`${keysmith.url}/any`, {
-            headers: { 'x-keysmith-token': fixture.no_expiry_system.raw, 'x-forwarded-for': forwardedFor },
-          })
-        ).status;
+      const from = (forwardedFor: string) =>
+        statusAt(keysmith.url, 'any', fixture.no_expiry_system.raw, { 'x-forwarded-for': forwardedFor });
       const sent = ['not-an-address', '203.0.113.9', 'fe80::1%eth0', `2001:db8::1%${'x'.repeat(40)}`];
       for (const forwardedFor of sent) expect(await from(forwardedFor)).toBe(200);
       await keysmith.audit.flush();
@@ -322,6 +321,7 @@ describe.each(inject('databases').filter((database) => ['postgres', 'sqlite-file
         metadata: () => keysmith.tokens.create({ name: 'x', metadata: { team: 'a' } }),
         allowedIps: () => keysmith.tokens.create({ name: 'x', allowedIps: ['10.0.0.0/8'] }),
         rateLimit: () => keysmith.tokens.create({ name: 'x', rateLimit: { limit: 1, windowSeconds: 1 } }),
+        quota: () => keysmith.tokens.create({ name: 'x', quota: { remaining: 10 } }),
         graceSeconds: () => keysmith.tokens.rotate(fixture.valid.id, { graceSeconds: 60 }),
         scope: () => keysmith.tokens.list({ scope: 'read' }),
       };
@@ -330,7 +330,9 @@ describe.each(inject('databases').filter((database) => ['postgres', 'sqlite-file
         expect(error, field).toBeInstanceOf(KeysmithValidationError);
         expect((error as KeysmithValidationError).field, field).toBe(field);
       }
+      expect(await refusal(keysmith.tokens.update(fixture.valid.id, { scopes: ['write'] }))).toMatchObject({ field: 'scopes' });
       expect(await refusal(keysmith.tokens.disable(fixture.valid.id))).toBeInstanceOf(KeysmithValidationError);
+      expect(await refusal(keysmith.tokens.enable(fixture.valid.id))).toBeInstanceOf(KeysmithValidationError);
       expect(await refusal(keysmith.tokens.usage(fixture.valid.id))).toBeInstanceOf(KeysmithValidationError);
       expect(await tokenCount()).toBe(tokensBefore);
       expect(await status('any', fixture.valid.raw)).toBe(200);
@@ -341,6 +343,7 @@ describe.each(inject('databases').filter((database) => ['postgres', 'sqlite-file
       ['tokenPrefix', { tokenPrefix: 'acme' }],
       ['expiryWarnings', { expiryWarnings: { daysBefore: [7] } }],
       ['auditRetentionDays', { auditRetentionDays: 30 }],
+      ['usageRetentionDays', { usageRetentionDays: 30 }],
       ['defaultRateLimit', { defaultRateLimit: { limit: 10, windowSeconds: 60 } }],
       ['auditRequests', { auditRequests: 'failures' }],
     ])("stops at startup on %s, which django-keysmith's tables cannot serve", async (option, options) => {
@@ -364,5 +367,25 @@ describe.each(inject('databases').filter((database) => ['postgres', 'sqlite-file
       expect((error as KeysmithConfigurationError).option).toBe('tables');
       expect(await columns()).toEqual(before);
     });
+
+    // django-keysmith's migration 0003 widens `prefix` to 255 characters; SQLite cannot alter a
+    // column's type. The last test of the database: it leaves the column wide.
+    if (family !== 'sqlite') {
+      it('takes a longer tokenPrefix once the prefix column is wide enough for it', async () => {
+        await django.query(
+          family === 'postgres'
+            ? 'ALTER TABLE keysmith_token ALTER COLUMN prefix TYPE varchar(255)'
+            : 'ALTER TABLE keysmith_token MODIFY prefix varchar(255) NOT NULL',
+        );
+        const wide = await startDjangoApp(connection, { ...DJANGO_OPTIONS, tokenPrefix: 'acme' });
+        try {
+          const { rawToken } = await wide.tokens.create({ name: 'longer namespace' });
+          expect(parseToken(rawToken).prefix).toMatch(/^acme_/);
+          expect(await statusAt(wide.url, 'any', rawToken)).toBe(200);
+        } finally {
+          await wide.app.close();
+        }
+      });
+    }
   },
 );

@@ -21,6 +21,17 @@ const DJANGO_TABLES = ['keysmith_token', 'keysmith_token_audit_log', 'keysmith_t
 /** The shape of every key django-keysmith stored in the fixtures. */
 const DJANGO_KEY = /^pbkdf2_sha512\$100000\$[A-Za-z0-9]{22}\$[A-Za-z0-9+/]{86}==$/;
 
+/** An in-memory SQLite database with nestjs-keysmith's own tables. */
+function ownTablesInMemory(): Promise<DataSource> {
+  return new DataSource({ type: 'better-sqlite3', database: ':memory:', synchronize: true, entities: KEYSMITH_ENTITIES }).initialize();
+}
+
+/** Each token's prefix and stored key, as django-keysmith keeps them (`key` is a reserved word on MySQL). */
+function storedKeys(django: DataSource): Promise<{ prefix: string; key: string }[]> {
+  const key = django.driver.escape('key');
+  return django.query(`SELECT prefix, ${key} AS ${key} FROM keysmith_token`);
+}
+
 /** Each django-keysmith table's columns and row count, to show that nothing changed them. */
 async function djangoTables(source: DataSource): Promise<Record<string, unknown>> {
   const queryRunner = source.createQueryRunner();
@@ -39,12 +50,7 @@ async function djangoTables(source: DataSource): Promise<Record<string, unknown>
 
 describe('Tokens nestjs-keysmith creates with the pbkdf2_sha512 hasher', () => {
   it("have the prefix length and key shape of django-keysmith's rows, and django's hasher verifies them", async () => {
-    const source = await new DataSource({
-      type: 'better-sqlite3',
-      database: ':memory:',
-      synchronize: true,
-      entities: KEYSMITH_ENTITIES,
-    }).initialize();
+    const source = await ownTablesInMemory();
     try {
       const keysmith = await createStandaloneKeysmith(source, { hasher: 'pbkdf2_sha512' });
       const { token, rawToken } = await keysmith.tokens.create({ name: 'to django', userId: '1' });
@@ -76,9 +82,7 @@ describe.each(inject('databases').filter((database) => ['postgres', 'sqlite-file
     it("hold secrets the pbkdf2_sha512 hasher verifies, and a rotated token's old secret it refuses", async () => {
       // As the service verifies a stored key: by the hasher its `<algorithm>$` tag names.
       const hasher = new HasherRegistry(new Pbkdf2Sha512Hasher(), [], 1);
-      const rows: { prefix: string; key: string }[] = await django.query(
-        `SELECT prefix, ${django.driver.escape('key')} AS ${django.driver.escape('key')} FROM keysmith_token`,
-      );
+      const rows = await storedKeys(django);
       const keys = new Map(rows.map((row) => [row.prefix, row.key]));
       const tokens = fixtureTokens(djangoFamilyOf(database));
       for (const role of Object.keys(tokens).filter((name) => name !== 'user_id') as Role[]) {
@@ -93,16 +97,9 @@ describe.each(inject('databases').filter((database) => ['postgres', 'sqlite-file
     });
 
     it('hold keys that TokenService, configured with bcrypt, accepts once copied into its own tables', async () => {
-      const rows: { prefix: string; key: string }[] = await django.query(
-        `SELECT prefix, ${django.driver.escape('key')} AS ${django.driver.escape('key')} FROM keysmith_token`,
-      );
+      const rows = await storedKeys(django);
       const { valid, revoked } = fixtureTokens(djangoFamilyOf(database));
-      const source = await new DataSource({
-        type: 'better-sqlite3',
-        database: ':memory:',
-        synchronize: true,
-        entities: KEYSMITH_ENTITIES,
-      }).initialize();
+      const source = await ownTablesInMemory();
       try {
         const keysmith = await createStandaloneKeysmith(source, { hasher: 'bcrypt', bcryptRounds: 4 });
         const { token } = await keysmith.tokens.create({ name: 'copied from django' });
