@@ -31,8 +31,12 @@ export function getRawResponse(context: ExecutionContext): RawResponse | undefin
 
 /** The Node response under an Express or Fastify response (Express hands it to a request as `request.res`). */
 export function rawResponseOf(response: unknown): RawResponse | undefined {
-  const raw = at(response, 'raw') ?? response;
-  return typeof at(raw, 'on') === 'function' && typeof at(raw, 'statusCode') === 'number' ? (raw as RawResponse) : undefined;
+  if (!response || typeof response !== 'object') return undefined;
+  // Read by name rather than with `at()`: this runs on every guarded request.
+  const raw = (response as { raw?: unknown }).raw ?? response;
+  if (!raw || typeof raw !== 'object') return undefined;
+  const { on, statusCode } = raw as Partial<RawResponse>;
+  return typeof on === 'function' && typeof statusCode === 'number' ? (raw as RawResponse) : undefined;
 }
 
 /** The part of Node's `ServerResponse` the audit log needs. */
