@@ -33,8 +33,11 @@ export class TokenUsageCounter implements OnApplicationShutdown {
 
   /** Counts one request of the token, now. */
   count(tokenId: string, outcome: UsageOutcome): void {
-    const minute = new Date(Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS);
-    this.add(usageRow(tokenId, minute, outcome, 1));
+    const minuteMs = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
+    // Most requests add to a row held already: no row is built for them.
+    const held = this.pending.get(pendingKey(tokenId, minuteMs, outcome));
+    if (held) held.count++;
+    else this.add(usageRow(tokenId, new Date(minuteMs), outcome, 1));
   }
 
   /** Writes the counts held so far, after any write already running. */
@@ -84,13 +87,15 @@ export class TokenUsageCounter implements OnApplicationShutdown {
 
   /** Adds a count to those held (a request, or counts the database did not take), and schedules their write. */
   private add(row: TokenUsage): void {
-    const key = `${row.tokenId} ${row.minuteAt.getTime()} ${row.outcome}`;
+    const key = pendingKey(row.tokenId, row.minuteAt.getTime(), row.outcome);
     const held = this.pending.get(key);
     if (held) held.count += row.count;
     else this.pending.set(key, row);
     this.timer ??= setTimeout(() => void this.flush(), USAGE_WRITE_INTERVAL_MS).unref();
   }
 }
+
+const pendingKey = (tokenId: string, minuteMs: number, outcome: UsageOutcome) => `${tokenId} ${minuteMs} ${outcome}`;
 
 function usageRow(tokenId: string, minuteAt: Date, outcome: string, count: number): TokenUsage {
   const row = new TokenUsage();
