@@ -471,11 +471,12 @@ describe('the npm package', () => {
     it(`loads dist/${app.build}`, () => {
       const { output, dir } = result();
       expect(output, `${app.name} printed no result`).toBeDefined();
-      const distDir = join(dir, 'node_modules', manifest.name, 'dist', app.build);
+      const installed = join(dir, 'node_modules', manifest.name);
+      const distDir = join(installed, 'dist', app.build);
       const entry = output!.keysmithEntry.startsWith('file:') ? fileURLToPath(output!.keysmithEntry) : output!.keysmithEntry;
       expect(entry).toBe(join(distDir, 'index.js'));
       // The package's own files: a dependency npm nests under it (ipaddr.js 2 beside Express's 1) is not one.
-      const nested = join(dir, 'node_modules', manifest.name, 'node_modules') + sep;
+      const nested = join(installed, 'node_modules') + sep;
       const loadedOwn = output!.loadedCommonJs.filter((file) => !file.startsWith(nested));
       if (app.build === 'esm') {
         // Nothing of the package went through the CommonJS loader.
